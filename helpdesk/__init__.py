@@ -1,0 +1,50 @@
+"""helpdesk: a self-hosted help center and help desk."""
+
+import logging
+
+from flask import Flask
+
+from . import settings
+
+
+def create_app(test_config=None):
+    """Build the app. `test_config` is applied last; its INSTANCE_PATH picks the folder."""
+    app = Flask(__name__, instance_path=settings.instance_path_from(test_config),
+                instance_relative_config=True)
+    app.config.from_object("helpdesk.config")
+    app.config.from_pyfile("config.py", silent=True)
+    settings.load_environment(app.config)
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    settings.make_private_dir(app.instance_path)
+    settings.ensure_secret_key(app.config, app.instance_path)
+    settings.fill_instance_defaults(app.config, app.instance_path)
+    if app.config["MAX_CONTENT_LENGTH"] is None:
+        # Room for every attachment at its limit plus the form's text fields.
+        app.config["MAX_CONTENT_LENGTH"] = (
+            app.config["ATTACHMENT_MAX_BYTES"] * app.config["ATTACHMENT_MAX_COUNT"] + 1024 * 1024)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    from . import database, events, web
+    from .extensions import csrf, db, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=database.MIGRATIONS_DIR)
+    csrf.init_app(app)
+    app.extensions["helpdesk.events"] = events.EventBuffer(app)
+    web.init_app(app)
+
+    from . import kb
+    from .kb.views import bp as kb_bp
+    from .health import bp as health_bp
+
+    app.register_blueprint(kb_bp)
+    app.register_blueprint(health_bp)
+    kb.init_app(app)
+
+    from .cli import register
+    register(app)
+    return app

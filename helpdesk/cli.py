@@ -1,0 +1,65 @@
+"""The `helpdesk` command: a FlaskGroup over `create_app`, with thin project commands."""
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, run_command, shell_command, with_appcontext
+
+from . import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def main():
+    """Manage the help desk (same commands as `flask --app helpdesk`)."""
+
+
+def _upgrade_database():
+    from flask_migrate import upgrade
+    upgrade()
+
+
+@click.command("run")
+@click.pass_context
+@with_appcontext
+def run_with_migrations(ctx, **kwargs):
+    """Apply database migrations, then run the development server."""
+    _upgrade_database()
+    ctx.forward(run_command)
+
+
+# Same options as `flask run`.
+run_with_migrations.params = list(run_command.params)
+
+
+@click.group("kb")
+def kb_group():
+    """The help center's articles and index."""
+
+
+@kb_group.command("reindex")
+@click.option("--full", is_flag=True, help="Rebuild the whole index instead of only what changed.")
+@with_appcontext
+def reindex(full):
+    """Bring the article index up to date with ARTICLES_DIR."""
+    from .kb import get_kb
+    kb = get_kb()
+    report = kb.sync(full=full)
+    for slug, reason in sorted(report.errors.items()):
+        click.echo(f"skipped {slug}: {reason}", err=True)
+    click.echo(f"{len(kb.articles)} articles indexed"
+               f" ({len(report.added)} added, {len(report.updated)} updated,"
+               f" {len(report.deleted)} removed, {len(report.errors)} skipped)")
+
+
+# `run` is ours (it migrates first); shell and routes are Flask's own.
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+
+def register(app):
+    """Project commands; also available through `flask --app helpdesk`."""
+    app.cli.add_command(run_with_migrations)
+    app.cli.add_command(kb_group)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

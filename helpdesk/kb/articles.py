@@ -1,0 +1,241 @@
+"""Load the Markdown files of ARTICLES_DIR into `Article` and `Category` objects.
+
+Files are the source of truth (DESIGN.md section 4). Real-world folders hold files with no
+front matter, broken YAML, inline HTML and odd names; anything that cannot be read raises
+`ArticleError`, which the caller reports and skips, so one bad file never takes the site
+down.
+"""
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+CATEGORY_FILES = ("_category.md", "index.md")
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FIRST_HEADING = re.compile(r"^[ \t]{0,3}#[ \t]+(.+?)[ \t#]*$", re.M)
+_LEADING_HEADING = re.compile(r"\A\s*#[ \t]+.+?(?:\r?\n|\Z)")
+
+
+class ArticleError(Exception):
+    """A file that cannot become an article; the message says why."""
+
+
+@dataclass
+class Article:
+    slug: str
+    title: str
+    category: str
+    body: str
+    summary: str = ""
+    tags: tuple = ()
+    order: int | None = None
+    draft: bool = False
+    updated: float = 0.0
+    sha256: str = ""
+
+    @property
+    def name(self):
+        return PurePosixPath(self.slug).name
+
+
+@dataclass
+class Category:
+    slug: str  # the folder path under ARTICLES_DIR, "" for the top
+    title: str
+    description: str = ""
+    order: int | None = None
+    children: list = field(default_factory=list)
+
+    @property
+    def parent(self):
+        if not self.slug:
+            return None
+        parent = str(PurePosixPath(self.slug).parent)
+        return "" if parent == "." else parent
+
+
+def humanize(name):
+    """A readable title from a file or folder name: `reset-password_2` -> `Reset password 2`."""
+    words = re.sub(r"[-_]+", " ", name).strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
+def split_front_matter(text):
+    """Return (metadata mapping, body). Raises ArticleError for YAML that does not parse."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        raise ArticleError(f"front matter is not valid YAML{where}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ArticleError("front matter is not a mapping of keys to values")
+    return meta, text[match.end():]
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, dict)):
+        raise ArticleError("expected text, got a list or mapping")
+    return str(value).strip()
+
+
+def _tags(meta):
+    raw = meta.get("tags", meta.get("labels"))
+    if raw is None:
+        return ()
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, (list, tuple)):
+        items = [items]
+    seen = []
+    for item in items:
+        tag = str(item).strip()
+        if tag and tag not in seen:
+            seen.append(tag)
+    return tuple(seen)
+
+
+def _order(meta):
+    value = meta.get("order")
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ArticleError(f"order must be a number, got {value!r}") from None
+
+
+def _draft(meta):
+    value = meta.get("draft", False)
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "yes", "1", "on"}
+    return bool(value)
+
+
+def decode(raw):
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ArticleError("file is not UTF-8 text") from None
+
+
+def slug_for(root, path):
+    """The article slug: the path under root, `/`-separated, without `.md`."""
+    rel = PurePosixPath(Path(path).relative_to(root).as_posix())
+    return str(rel.with_suffix(""))
+
+
+def parse_article(slug, raw, mtime=0.0):
+    """Build an Article from a file's bytes."""
+    if b"\x00" in raw:
+        raise ArticleError("file holds binary data")
+    meta, body = split_front_matter(decode(raw))
+    if not body.strip() and not meta:
+        raise ArticleError("file is empty")
+    title = _text(meta.get("title"))
+    if not title:
+        heading = _FIRST_HEADING.search(body)
+        title = heading.group(1).strip() if heading else humanize(PurePosixPath(slug).name)
+    # A leading "# Title" repeats the page title; the page prints the title itself.
+    leading = _LEADING_HEADING.match(body)
+    if leading and leading.group(0).strip().lstrip("#").strip() == title:
+        body = body[leading.end():]
+    parent = str(PurePosixPath(slug).parent)
+    return Article(
+        slug=slug,
+        title=title,
+        category="" if parent == "." else parent,
+        body=body,
+        summary=_text(meta.get("summary") or meta.get("description")),
+        tags=_tags(meta),
+        order=_order(meta),
+        draft=_draft(meta),
+        updated=mtime,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def load_article(root, slug):
+    """Read one article by slug from disk. Raises ArticleError or FileNotFoundError."""
+    path = article_path(root, slug)
+    if path is None:
+        raise FileNotFoundError(slug)
+    raw = path.read_bytes()
+    return parse_article(slug, raw, path.stat().st_mtime)
+
+
+def article_path(root, slug):
+    """The file behind a slug, or None when the slug points outside root or nowhere."""
+    return safe_file(root, f"{slug}.md")
+
+
+def safe_file(root, relpath):
+    """A regular file inside root (symlinks resolved), or None."""
+    if not relpath or "\x00" in relpath or "\\" in relpath:
+        return None
+    root = Path(root).resolve()
+    parts = PurePosixPath(relpath).parts
+    if any(part in ("..", "") or part.startswith(".") for part in parts):
+        return None
+    candidate = (root / Path(*parts)).resolve()
+    if root not in candidate.parents or not candidate.is_file():
+        return None
+    return candidate
+
+
+def scan(root):
+    """Yield (slug, path, stat) for every article file under root, cheaply (no reads)."""
+    root = Path(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in sorted(filenames):
+            if not name.endswith(".md") or name.startswith(".") or name in CATEGORY_FILES:
+                continue
+            path = Path(dirpath) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            yield slug_for(root, path), path, stat
+
+
+def scan_category_files(root):
+    """Yield (folder slug, path, stat) for every category description file."""
+    root = Path(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in CATEGORY_FILES:
+            if name in filenames:
+                path = Path(dirpath) / name
+                rel = Path(dirpath).relative_to(root).as_posix()
+                yield ("" if rel == "." else rel), path, path.stat()
+                break
+
+
+def parse_category(slug, raw):
+    """Category metadata from a `_category.md` or `index.md` file."""
+    meta, body = split_front_matter(decode(raw))
+    description = _text(meta.get("description"))
+    if not description:
+        # The first paragraph of the body describes the folder.
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+        paragraphs = [p for p in paragraphs if not p.startswith("#")]
+        description = paragraphs[0] if paragraphs else ""
+    name = PurePosixPath(slug).name if slug else ""
+    return {
+        "title": _text(meta.get("title")) or humanize(name),
+        "description": description,
+        "order": _order(meta),
+    }

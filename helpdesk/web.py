@@ -1,0 +1,84 @@
+"""What every page shares: security headers, cookies, error pages and template helpers."""
+
+from datetime import datetime, timezone
+
+from flask import jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .kb import segments
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the page was served over https."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+def init_app(app):
+    app.session_interface = SessionInterface()
+    app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]
+    app.jinja_env.filters["segments"] = lambda hit: segments(hit.snippet, hit.highlights)
+    app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()
+    app.jinja_env.filters["humandate"] = lambda ts: _date(ts).strftime("%-d %B %Y")
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _error_page(400, "This form has expired. Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        return _error_page(error.code, error.description)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return _error_page(500, None)
+
+
+def _date(timestamp):
+    return datetime.fromtimestamp(timestamp or 0, tz=timezone.utc).date()
+
+
+TITLES = {
+    400: "Bad request", 403: "Not allowed", 404: "Page not found", 405: "Not allowed",
+    413: "Too large", 429: "Too many requests", 500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
+def _error_page(code, description):
+    if request.path.startswith("/api/"):
+        return jsonify(error=description or TITLES.get(code, "error")), code
+    template = "errors/404.html" if code == 404 else "errors/error.html"
+    return render_template(template, code=code, title=TITLES.get(code, "Error"),
+                           description=description), code

@@ -1,0 +1,118 @@
+"""Shared fixtures: an app on a temporary instance folder, its client and CLI runner.
+
+Each test gets its own instance folder (database, index, secret) and, unless it asks for
+other articles, a copy of the shipped `articles/` folder, so tests may edit articles
+freely. The database is migrated once per session with Alembic and copied per test.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpdesk import create_app
+from helpdesk.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_ARTICLES = ROOT / "articles"
+CORPORA = ROOT.parent / "shared" / "corpora"
+MAGENTO = CORPORA / "kb" / "magento-support-kb" / "src"
+
+
+def require_corpus(path):
+    """Skip where the shared corpora are missing (never under CI, which has them)."""
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"corpus missing under CI: {path}")
+        pytest.skip(f"corpus not found at {path} (it lives in ../shared/corpora)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """A SQLite database file upgraded through every migration, copied by each test."""
+    folder = tmp_path_factory.mktemp("template")
+    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "TESTING": True,
+                      "KB_INDEX_ON_START": False, "SECRET_KEY": "test"})
+    from flask_migrate import upgrade
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return folder / "instance" / "helpdesk.sqlite3"
+
+
+@pytest.fixture
+def articles_dir(tmp_path):
+    """A private copy of the shipped help center that a test may edit."""
+    target = tmp_path / "articles"
+    shutil.copytree(SHIPPED_ARTICLES, target)
+    return target
+
+
+@pytest.fixture
+def make_app(tmp_path, migrated_db, articles_dir):
+    """Build apps on this test's instance folder; extra settings override the defaults."""
+    apps = []
+
+    def factory(**overrides):
+        instance = tmp_path / "instance"
+        instance.mkdir(exist_ok=True)
+        database = instance / "helpdesk.sqlite3"
+        if not database.exists():
+            shutil.copy(migrated_db, database)
+        config = {
+            "INSTANCE_PATH": str(instance),
+            "TESTING": True,
+            "ARTICLES_DIR": str(articles_dir),
+            "EVENTS_FLUSH_SECONDS": 0,
+            "KB_CHECK_INTERVAL": 0,
+            "RATELIMIT_ENABLED": False,
+        }
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def write_article(articles_dir):
+    """Write a Markdown file under the test's articles folder; returns its path."""
+
+    def write(relpath, text):
+        path = articles_dir / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def csrf_token(client, url):
+    """The CSRF token of the form on `url`, as a browser would submit it."""
+    import re
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)

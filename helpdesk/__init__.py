@@ -1,7 +1,5 @@
 """helpdesk: a self-hosted help center and help desk."""
 
-import logging
-
 from flask import Flask
 
 from . import settings
@@ -24,16 +22,15 @@ def create_app(test_config=None):
         # Room for every attachment at its limit plus the form's text fields.
         app.config["MAX_CONTENT_LENGTH"] = (
             app.config["ATTACHMENT_MAX_BYTES"] * app.config["ATTACHMENT_MAX_COUNT"] + 1024 * 1024)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
 
     from . import database, events, web
-    from .extensions import csrf, db, migrate
+    from .extensions import csrf, db, limiter, migrate
 
-    db.init_app(app)
     database.init_app(app)
+    db.init_app(app)
     migrate.init_app(app, db, directory=database.MIGRATIONS_DIR)
     csrf.init_app(app)
+    limiter.init_app(app)
     app.extensions["helpdesk.events"] = events.EventBuffer(app)
     web.init_app(app)
 
@@ -44,6 +41,11 @@ def create_app(test_config=None):
     app.register_blueprint(kb_bp)
     app.register_blueprint(health_bp)
     kb.init_app(app)
+
+    from . import mail, tickets, users
+    users.init_app(app)
+    tickets.init_app(app)
+    mail.init_app(app)
 
     from .cli import register
     register(app)

@@ -1,7 +1,6 @@
 """The `helpdesk` command: a FlaskGroup over `create_app`, with thin project commands."""
 
 import click
-from flask import current_app
 from flask.cli import FlaskGroup, routes_command, run_command, shell_command, with_appcontext
 
 from . import create_app
@@ -42,12 +41,42 @@ def reindex(full):
     """Bring the article index up to date with ARTICLES_DIR."""
     from .kb import get_kb
     kb = get_kb()
+    kb.wait()  # a build started with the app finishes first
     report = kb.sync(full=full)
     for slug, reason in sorted(report.errors.items()):
         click.echo(f"skipped {slug}: {reason}", err=True)
     click.echo(f"{len(kb.articles)} articles indexed"
                f" ({len(report.added)} added, {len(report.updated)} updated,"
                f" {len(report.deleted)} removed, {len(report.errors)} skipped)")
+
+
+@click.group("mail")
+def mail_group():
+    """Outgoing (and later incoming) mail."""
+
+
+@mail_group.command("send")
+@with_appcontext
+def mail_send():
+    """Deliver the mail waiting in the outbox (for cron or a worker)."""
+    from .mail.outbox import send_pending
+    total_sent = total_failed = 0
+    while True:
+        sent, failed = send_pending()
+        total_sent, total_failed = total_sent + sent, total_failed + failed
+        if not sent or failed:
+            break
+    click.echo(f"{total_sent} sent, {total_failed} failed (kept for a later try)")
+    if total_failed:
+        raise SystemExit(1)
+
+
+@click.command("maintenance")
+@with_appcontext
+def maintenance():
+    """Housekeeping that is safe to run often: files left by failed uploads."""
+    from .tickets.service import remove_orphan_files
+    click.echo(f"{remove_orphan_files()} orphan attachment files removed")
 
 
 # `run` is ours (it migrates first); shell and routes are Flask's own.
@@ -59,6 +88,8 @@ def register(app):
     """Project commands; also available through `flask --app helpdesk`."""
     app.cli.add_command(run_with_migrations)
     app.cli.add_command(kb_group)
+    app.cli.add_command(mail_group)
+    app.cli.add_command(maintenance)
 
 
 if __name__ == "__main__":  # pragma: no cover

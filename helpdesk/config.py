@@ -56,11 +56,28 @@ RATELIMIT_STORAGE_URI = "memory://"
 # Base URL for links in mail; never derived from the Host header.
 EXTERNAL_URL = None
 
+# Filing requests (issue 4). Limits use Flask-Limiter's syntax; several separated by ";".
+REQUEST_RATE_LIMIT_IP = "10 per minute; 60 per hour"
+REQUEST_RATE_LIMIT_EMAIL = "5 per 10 minutes; 20 per day"
+# The signed "view your request" link in the confirmation mail works this long.
+REQUEST_LINK_MAX_AGE_DAYS = 14
+
+# Outgoing mail. The background sender thread runs inside the web process; deployments
+# that deliver from cron or a worker (`helpdesk mail send`) may turn it off.
+MAIL_BACKGROUND_SENDER = True
+MAIL_SEND_INTERVAL = 5.0  # seconds between looks at the outbox
+MAIL_TIMEOUT = 30.0  # SMTP socket timeout, seconds
+MAIL_MAX_ATTEMPTS = 20  # then the mail stays in the outbox, marked failed, for a person to see
+MAIL_CLAIM_TIMEOUT = 600  # seconds after which a claimed but unsent mail counts as crashed
+
 # How often (seconds) a running app looks for changed article files. Each look is a
 # stat() walk of ARTICLES_DIR, so a few seconds keeps it cheap on every keystroke.
 KB_CHECK_INTERVAL = 5.0
-# Build or refresh the article index when the app starts.
+# Open (or build) the article index when the app starts.
 KB_INDEX_ON_START = True
+# Index work (first build, rebuild after damage, the periodic check) runs on a background
+# thread so no request waits for it; False does it in line with requests (tests, debugging).
+KB_BACKGROUND = True
 
 # Search input bounds: user text is cut, never parsed as query syntax.
 SEARCH_MAX_QUERY_CHARS = 200
@@ -82,3 +99,7 @@ MAX_CONTENT_LENGTH = None  # set from the attachment limits in create_app
 # Events are buffered in memory and written in one transaction this often (seconds);
 # 0 writes nothing until `events.flush()` is called (tests do that).
 EVENTS_FLUSH_SECONDS = 2.0
+
+# Synonym groups for search, one group of single words a line ("login, signin, logon");
+# the shipped file holds common help-center words; None turns synonyms off.
+SEARCH_SYNONYMS_FILE = str(Path(__file__).resolve().parent / "synonyms.txt")

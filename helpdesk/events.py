@@ -24,6 +24,14 @@ log = logging.getLogger(__name__)
 VIEWED = "article_viewed"
 SEARCH = "search"
 SUGGEST = "suggest"
+# The request form's deflection funnel (issue 4). suggestion_shown: query, result_count and
+# the shown slugs joined by "," in `slug`; suggestion_opened and solved: the article's slug;
+# request_filed: the summary in `query`, how many suggestions had been shown in
+# `result_count` (0 = none) and the request's reference in `slug`.
+SUGGESTION_SHOWN = "suggestion_shown"
+SUGGESTION_OPENED = "suggestion_opened"
+SOLVED = "solved"
+REQUEST_FILED = "request_filed"
 
 
 class EventBuffer:
@@ -35,6 +43,10 @@ class EventBuffer:
         self._thread = None
 
     def record(self, kind, query=None, result_count=None, slug=None, visitor=None):
+        if query:
+            # PostgreSQL rejects NUL in text, and one rejected row would fail every later
+            # flush (failed batches are retried whole), so it never reaches the buffer.
+            query = query.replace("\x00", "")
         item = {"kind": kind, "query": (query or None) and query[:200],
                 "result_count": result_count, "slug": slug, "visitor": visitor,
                 "created_at": utcnow()}
@@ -46,7 +58,7 @@ class EventBuffer:
     def _start(self):
         self._thread = threading.Thread(target=self._run, name="helpdesk-events", daemon=True)
         self._thread.start()
-        atexit.register(self.flush)
+        atexit.register(self._flush_at_exit)
 
     def _run(self):
         while True:
@@ -55,6 +67,12 @@ class EventBuffer:
                 self.flush()
             except Exception:  # keep the thread alive; the next flush retries
                 log.exception("could not store events")
+
+    def _flush_at_exit(self):
+        try:
+            self.flush()
+        except Exception as exc:  # the database may already be gone at exit
+            log.warning("events not stored at exit: %s", exc)
 
     def flush(self):
         """Write buffered events now; returns how many were written."""

@@ -1,5 +1,8 @@
 """Extension objects, created unbound and bound to an app in `create_app`."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -17,3 +20,6 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# Keyed by the client's address; RATELIMIT_ENABLED and RATELIMIT_STORAGE_URI come from config.
+limiter = Limiter(key_func=get_remote_address)

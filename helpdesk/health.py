@@ -20,7 +20,9 @@ def healthz():
         healthy = False
     kb = get_kb()
     try:
-        checks["index"] = {"ok": True, "documents": kb.index.doc_count(),
+        index = kb.index
+        checks["index"] = {"ok": True, "warming": index is None,
+                           "documents": index.doc_count() if index else 0,
                            "articles": len(kb.articles), "skipped": len(kb.errors)}
     except Exception as exc:
         checks["index"] = {"ok": False, "error": exc.__class__.__name__}

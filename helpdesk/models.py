@@ -48,3 +48,168 @@ class Event(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
 
     __table_args__ = (db.Index("ix_event_kind_created_at", "kind", "created_at"),)
+
+
+# --- people and requests (issue 4; issues 5-7 build on these) ---------------------------
+
+ROLES = ("requester", "agent", "admin")
+STATUSES = ("open", "waiting_customer", "resolved", "closed")
+CHANNELS = ("web", "email")
+REF_OFFSET = 1000  # HD-1001 is the first request: short, sequential, human
+
+
+class User(db.Model):
+    """A person with an account. Requests belong to email addresses, not to users."""
+
+    __tablename__ = "user"
+
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    email_verified_at = db.Column(db.DateTime)
+    password_hash = db.Column(db.String(255))
+    role = db.Column(db.String(16), nullable=False, default="requester")
+    is_active = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    # Flask-Login's protocol, written out so the model does not import the extension.
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_anonymous(self):
+        return False
+
+    def get_id(self):
+        return str(self.id)
+
+    @property
+    def is_verified(self):
+        return self.email_verified_at is not None
+
+    @property
+    def is_agent(self):
+        return self.role in ("agent", "admin")
+
+    @db.validates("email")
+    def _lower(self, key, value):
+        return (value or "").strip().lower()
+
+
+class Ticket(db.Model):
+    """A support request ("request" on pages and in mail; `Ticket` in code)."""
+
+    __tablename__ = "ticket"
+
+    id = db.Column(db.Integer, primary_key=True)
+    type = db.Column(db.String(64), nullable=False)
+    requester_email = db.Column(db.String(254), nullable=False, index=True)
+    requester_id = db.Column(db.Integer, db.ForeignKey("user.id"), index=True)
+    summary = db.Column(db.String(255), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    fields = db.Column(db.JSON, nullable=False, default=dict)
+    status = db.Column(db.String(24), nullable=False, default="open", index=True)
+    priority = db.Column(db.String(16), nullable=False, default="normal")
+    assignee_id = db.Column(db.Integer, db.ForeignKey("user.id"), index=True)
+    environment = db.Column(db.JSON)
+    channel = db.Column(db.String(8), nullable=False, default="web")
+    # The form's one-time token: a refresh or double click finds the first request.
+    submission_token = db.Column(db.String(64), unique=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow,
+                           index=True)
+    resolved_at = db.Column(db.DateTime)
+    closed_at = db.Column(db.DateTime)
+
+    requester = db.relationship("User", foreign_keys=[requester_id])
+    assignee = db.relationship("User", foreign_keys=[assignee_id])
+    messages = db.relationship("Message", back_populates="ticket", order_by="Message.id",
+                               cascade="all, delete-orphan")
+    attachments = db.relationship("Attachment", back_populates="ticket",
+                                  order_by="Attachment.id", cascade="all, delete-orphan")
+
+    @property
+    def ref(self):
+        return f"HD-{self.id + REF_OFFSET}" if self.id is not None else None
+
+    @staticmethod
+    def id_from_ref(ref):
+        """The id behind "HD-1042" (any case), or None for anything else."""
+        text = (ref or "").strip().upper()
+        if not text.startswith("HD-") or not text[3:].isdigit() or len(text) > 15:
+            return None
+        number = int(text[3:]) - REF_OFFSET
+        return number if number > 0 else None
+
+    @classmethod
+    def by_ref(cls, ref):
+        ticket_id = cls.id_from_ref(ref)
+        return db.session.get(cls, ticket_id) if ticket_id else None
+
+
+class Message(db.Model):
+    """One entry of a request's conversation; `internal` notes never reach requesters."""
+
+    __tablename__ = "message"
+
+    id = db.Column(db.Integer, primary_key=True)
+    ticket_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="CASCADE"),
+                          nullable=False, index=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    author_email = db.Column(db.String(254))
+    body = db.Column(db.Text, nullable=False, default="")
+    internal = db.Column(db.Boolean, nullable=False, default=False)
+    source = db.Column(db.String(8), nullable=False, default="web")
+    mail_message_id = db.Column(db.String(255), index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    ticket = db.relationship("Ticket", back_populates="messages")
+    author = db.relationship("User")
+    attachments = db.relationship("Attachment", back_populates="message",
+                                  order_by="Attachment.id")
+
+
+class Attachment(db.Model):
+    """A stored file's metadata; the bytes live under UPLOAD_DIR at `storage_key`."""
+
+    __tablename__ = "attachment"
+
+    id = db.Column(db.Integer, primary_key=True)
+    public_id = db.Column(db.String(32), nullable=False, unique=True)
+    ticket_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="CASCADE"),
+                          nullable=False, index=True)
+    message_id = db.Column(db.Integer, db.ForeignKey("message.id", ondelete="SET NULL"),
+                           index=True)
+    original_name = db.Column(db.String(255), nullable=False)
+    content_type = db.Column(db.String(100), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    storage_key = db.Column(db.String(100), nullable=False, unique=True)
+    inline_ok = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    ticket = db.relationship("Ticket", back_populates="attachments")
+    message = db.relationship("Message", back_populates="attachments")
+
+
+class Outbox(db.Model):
+    """Mail queued in the same transaction as the change it reports; sent after commit."""
+
+    __tablename__ = "outbox"
+
+    id = db.Column(db.Integer, primary_key=True)
+    to = db.Column(db.String(1000), nullable=False)
+    subject = db.Column(db.String(500), nullable=False)
+    body_text = db.Column(db.Text, nullable=False)
+    body_html = db.Column(db.Text)
+    headers = db.Column(db.JSON, nullable=False, default=dict)
+    ticket_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="SET NULL"),
+                          index=True)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    claimed_at = db.Column(db.DateTime)
+    last_error = db.Column(db.String(1000))
+    sent_at = db.Column(db.DateTime)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (db.Index("ix_outbox_due", "sent_at", "next_attempt_at"),)

@@ -36,6 +36,14 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
+    def get_signing_serializer(self, app):
+        # Built once per key instead of on every request (it shows on the suggest path).
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = getattr(self, "_serializer", None)
+        if cached is None or cached[0] != key:
+            cached = self._serializer = (key, super().get_signing_serializer(app))
+        return cached[1]
+
 
 def init_app(app):
     app.session_interface = SessionInterface()
@@ -46,8 +54,10 @@ def init_app(app):
 
     @app.after_request
     def security_headers(response):
+        headers = response.headers
         for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            if name not in headers:
+                headers[name] = value
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
@@ -56,6 +66,10 @@ def init_app(app):
     def csrf_error(error):
         return _error_page(400, "This form has expired. Go back, reload the page and try again.")
 
+    @app.errorhandler(413)
+    def too_large(error):
+        return _error_page(413, too_large_message(app.config))
+
     @app.errorhandler(HTTPException)
     def http_error(error):
         return _error_page(error.code, error.description)
@@ -63,6 +77,20 @@ def init_app(app):
     @app.errorhandler(500)
     def server_error(error):
         return _error_page(500, None)
+
+
+def _size(n):
+    return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KiB"
+
+
+def too_large_message(config):
+    """Why an upload was refused before it reached the form, and what to do next."""
+    return ("What you sent is too large: this site accepts up to"
+            f" {_size(config['MAX_CONTENT_LENGTH'])} in one go"
+            f" (at most {config['ATTACHMENT_MAX_COUNT']} files of"
+            f" {_size(config['ATTACHMENT_MAX_BYTES'])} each). Go back with your browser's Back"
+            " button, remove or shrink the largest files (a screenshot of part of the screen,"
+            " or a zipped log), and send again. Nothing was saved yet.")
 
 
 def _date(timestamp):

@@ -5,28 +5,17 @@ other articles, a copy of the shipped `articles/` folder, so tests may edit arti
 freely. The database is migrated once per session with Alembic and copied per test.
 """
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from mailsink import SMTPServer
+
 from helpdesk import create_app
 from helpdesk.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_ARTICLES = ROOT / "articles"
-CORPORA = ROOT.parent / "shared" / "corpora"
-MAGENTO = CORPORA / "kb" / "magento-support-kb" / "src"
-
-
-def require_corpus(path):
-    """Skip where the shared corpora are missing (never under CI, which has them)."""
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"corpus missing under CI: {path}")
-        pytest.skip(f"corpus not found at {path} (it lives in ../shared/corpora)")
-    return path
+SHIPPED_ARTICLES = Path(__file__).resolve().parent.parent / "articles"
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +56,10 @@ def make_app(tmp_path, migrated_db, articles_dir):
             "ARTICLES_DIR": str(articles_dir),
             "EVENTS_FLUSH_SECONDS": 0,
             "KB_CHECK_INTERVAL": 0,
+            "KB_BACKGROUND": False,
             "RATELIMIT_ENABLED": False,
+            # Tests deliver mail themselves with send_pending(); no thread races them.
+            "MAIL_BACKGROUND_SENDER": False,
         }
         config.update(overrides)
         app = create_app(config)
@@ -109,10 +101,9 @@ def write_article(articles_dir):
     return write
 
 
-def csrf_token(client, url):
-    """The CSRF token of the form on `url`, as a browser would submit it."""
-    import re
-    page = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that collects what the app sends."""
+    server = SMTPServer().start()
+    yield server
+    server.stop()

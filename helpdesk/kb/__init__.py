@@ -3,16 +3,22 @@
 from flask import current_app
 
 from .library import KnowledgeBase
+from .ranking import Ranker, load_synonyms
 
 EXTENSION_KEY = "helpdesk.kb"
 
 
 def init_app(app):
+    synonyms_file = app.config.get("SEARCH_SYNONYMS_FILE")
+    ranker = Ranker(synonyms=load_synonyms(synonyms_file) if synonyms_file else None)
     kb = KnowledgeBase(app.config["ARTICLES_DIR"], app.config["INDEX_DIR"],
-                       check_interval=app.config["KB_CHECK_INTERVAL"])
+                       check_interval=app.config["KB_CHECK_INTERVAL"], ranker=ranker,
+                       max_query_chars=app.config["SEARCH_MAX_QUERY_CHARS"],
+                       max_query_terms=app.config["SEARCH_MAX_TERMS"],
+                       background=app.config["KB_BACKGROUND"])
     app.extensions[EXTENSION_KEY] = kb
     if app.config["KB_INDEX_ON_START"]:
-        kb.ensure_open()
+        kb.start()
     return kb
 
 

@@ -195,33 +195,45 @@ def safe_file(root, relpath):
     return candidate
 
 
-def scan(root):
-    """Yield (slug, path, stat) for every article file under root, cheaply (no reads)."""
-    root = Path(root)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for name in sorted(filenames):
-            if not name.endswith(".md") or name.startswith(".") or name in CATEGORY_FILES:
+def walk(root):
+    """Stat every Markdown file under root without reading any (the cheap change check).
+
+    Returns ({article slug: (path, stat)}, {folder slug: (path, stat)} for category
+    description files). Hidden folders and folders starting with `_` are skipped;
+    symlinked folders are not followed.
+    """
+    articles, categories = {}, {}
+    pending = [(str(root), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        found_category = None
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            path = Path(dirpath) / name
+            if entry.is_dir(follow_symlinks=False):
+                if not name.startswith("_"):
+                    pending.append((entry.path, f"{prefix}{name}/"))
+                continue
+            if not name.endswith(".md"):
+                continue
             try:
-                stat = path.stat()
+                stat = entry.stat()
             except OSError:
                 continue
-            yield slug_for(root, path), path, stat
-
-
-def scan_category_files(root):
-    """Yield (folder slug, path, stat) for every category description file."""
-    root = Path(root)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for name in CATEGORY_FILES:
-            if name in filenames:
-                path = Path(dirpath) / name
-                rel = Path(dirpath).relative_to(root).as_posix()
-                yield ("" if rel == "." else rel), path, path.stat()
-                break
+            if name in CATEGORY_FILES:
+                # `_category.md` wins over `index.md` when a folder has both.
+                if found_category is None or name == CATEGORY_FILES[0]:
+                    found_category = (Path(entry.path), stat)
+                continue
+            articles[prefix + name[:-3]] = (Path(entry.path), stat)
+        if found_category:
+            categories[prefix.rstrip("/")] = found_category
+    return articles, categories
 
 
 def parse_category(slug, raw):

@@ -1,34 +1,33 @@
-"""The knowledge base as the app sees it: catalog, index upkeep and article rendering.
+"""The knowledge base as the app sees it: catalog, index upkeep, search and rendering.
 
-The folder of Markdown files is the truth. A manifest beside the index records, for every
-file, its size, mtime and content hash plus the metadata pages need (title, category,
-summary, ...). Comparing `stat()` results with the manifest is the cheap staleness check;
-only files whose stats moved are read, and only those whose hash changed are re-indexed.
-One process at a time updates the index and manifest (a lock file); the others pick up the
-new manifest and the index's newest generation on their next check.
+The folder of Markdown files is the truth; the Whoosh index and its manifest (see
+`manifest.py`) are derived from it and can always be rebuilt. Only files whose stats moved
+are read, and only those whose content hash changed are re-indexed.
+
+Index work never blocks the site: a missing or corrupt index is rebuilt on a background
+thread while pages keep being served (search says it is warming up), and the periodic
+check for edited articles runs on a thread too. `background=False` does the same work in
+line (tests, the CLI).
 """
 
-import fcntl
-import json
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import articles as files
+from . import manifest
 from .markdown import headings, render_article, to_plain_text
-from .search import ArticleIndex, IndexUnavailable, article_document, open_or_fail
+from .ranking import Ranker, Results, user_query
+from .search import (INDEX_FAILURES, ArticleIndex, IndexUnavailable, article_document,
+                     open_or_fail)
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
-LOCK = "write.lock.helpdesk"
-MANIFEST_VERSION = 1
 RENDER_CACHE_SIZE = 256
+SUGGEST_CACHE_SIZE = 4096
 
 
 @dataclass
@@ -56,155 +55,160 @@ class SyncReport:
     errors: dict = field(default_factory=dict)  # slug -> reason
     skipped: bool = False  # another process held the lock
 
-    @property
-    def changed(self):
-        return bool(self.added or self.updated or self.deleted)
-
 
 class KnowledgeBase:
-    def __init__(self, articles_dir, index_dir, check_interval=5.0):
+    def __init__(self, articles_dir, index_dir, check_interval=5.0, ranker=None,
+                 max_query_chars=200, max_query_terms=12, background=True):
         self.articles_dir = Path(articles_dir)
         self.index_dir = Path(index_dir)
         self.check_interval = check_interval
+        self.background = background
+        self.ranker = ranker or Ranker()
+        self.max_query_chars = max_query_chars
+        self.max_query_terms = max_query_terms
         self.index = None
         self.articles = {}  # slug -> ArticleInfo, published only
         self.categories = {}  # folder slug -> articles.Category
         self.errors = {}  # slug -> why the file was skipped
         self._manifest_stamp = None
         self._last_check = 0.0
-        self._check_lock = threading.Lock()
+        self._work = threading.Lock()  # one check or rebuild at a time in this process
+        self._worker = None
         self._render_cache = OrderedDict()
         self._render_lock = threading.Lock()
-
-    # --- the manifest ----------------------------------------------------------------
+        self._suggest_cache = OrderedDict()
+        self._suggest_lock = threading.Lock()
 
     @property
-    def _manifest_path(self):
-        return self.index_dir / MANIFEST
+    def warming(self):
+        """True while there is no usable index (being built)."""
+        return self.index is None
 
-    def _read_manifest(self):
-        try:
-            data = json.loads(self._manifest_path.read_text())
-        except (OSError, ValueError):
-            return None
-        if data.get("version") != MANIFEST_VERSION:
-            return None
-        return data
+    # --- starting and keeping up to date ---------------------------------------------
 
-    def _write_manifest(self, data):
-        tmp = self._manifest_path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(data, separators=(",", ":")))
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self._manifest_path)  # readers see the old or the new, never half
-
-    @contextmanager
-    def _writer_lock(self, wait=True):
-        """One writer across processes; yields False when `wait` is off and it is taken."""
-        self.index_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.index_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
+    def start(self):
+        """Open the index at app start; bring it up to date, or rebuild it if unusable."""
+        if manifest.read(self.index_dir) is not None:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
+                self.index = open_or_fail(self.index_dir)
+            except IndexUnavailable as exc:
+                log.warning("article index at %s will be rebuilt: %s", self.index_dir, exc)
+        self._load_catalog()
+        if self.index is None:
+            self._run(self._rebuild)
+        else:
+            self._run(self._check_now)
+
+    def check(self):
+        """Throttled and cheap: pick up edited files and other processes' updates."""
+        if time.monotonic() - self._last_check < self.check_interval:
+            return
+        self._run(self._rebuild if self.index is None else self._check_now)
+
+    def _run(self, job):
+        """Run index work on a background thread (one at a time), or in line."""
+        if not self.background:
+            with self._work:
+                job()
+            return
+        if not self._work.acquire(blocking=False):
+            return  # already under way in this process
+
+        def work():
             try:
-                yield True
+                job()
+            except Exception:
+                log.exception("article index upkeep failed")
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+                self._work.release()
 
-    # --- keeping the index up to date ------------------------------------------------
+        self._worker = threading.Thread(target=work, name="helpdesk-kb", daemon=True)
+        self._worker.start()
 
-    def _scan(self):
-        """Current files: {slug: (mtime_ns, size, path)} and category files alike."""
-        found = {slug: (st.st_mtime_ns, st.st_size, path)
-                 for slug, path, st in files.scan(self.articles_dir)}
-        cats = {slug: (st.st_mtime_ns, st.st_size, path)
-                for slug, path, st in files.scan_category_files(self.articles_dir)}
-        return found, cats
+    def wait(self, timeout=None):
+        """Wait for background index work (tests and benchmarks)."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
 
-    @staticmethod
-    def _stale(found, cats, manifest):
-        if manifest is None:
-            return True
-        known = manifest["files"]
-        if found.keys() != known.keys():
-            return True
-        for slug, (mtime, size, _) in found.items():
-            entry = known[slug]
-            if entry["mtime_ns"] != mtime or entry["size"] != size:
-                return True
-        known_cats = manifest["categories"]
-        return cats.keys() != known_cats.keys() or any(
-            (known_cats[s]["mtime_ns"], known_cats[s]["size"]) != (m, z)
-            for s, (m, z, _) in cats.items())
+    def _check_now(self):
+        self._last_check = time.monotonic()
+        found, cats = manifest.scan(self.articles_dir)
+        if manifest.stale(found, cats, manifest.read(self.index_dir)):
+            self.sync(wait=False, scanned=(found, cats))
+        elif self._manifest_stamp != manifest.stamp(self.index_dir):
+            self._load_catalog()  # another process updated index and manifest
 
-    def sync(self, full=False, wait=True):
+    def _rebuild(self):
+        self._last_check = time.monotonic()
+        self.sync()
+
+    def sync(self, full=False, wait=True, scanned=None):
         """Bring index and manifest up to date with the folder; returns a SyncReport."""
         report = SyncReport()
-        with self._writer_lock(wait=wait) as locked:
+        with manifest.writer_lock(self.index_dir, wait=wait) as locked:
             if not locked:
                 report.skipped = True
                 return report
-            manifest = None if full else self._read_manifest()
-            index = self._open_index(rebuild=full or manifest is None)
+            known = manifest.read(self.index_dir)
+            index = None
+            if known is not None:
+                try:
+                    index = open_or_fail(self.index_dir)
+                except IndexUnavailable as exc:
+                    log.warning("article index at %s will be rebuilt: %s", self.index_dir, exc)
             if index is None:
-                manifest, full = None, True
+                # Nothing usable to replace: start empty (search says it is warming up).
+                full = True
                 index = ArticleIndex(self.index_dir).create()
-            found, cats = self._scan()
-            known = {} if manifest is None else manifest["files"]
-            entries, documents, deleted = {}, [], []
-            for slug, (mtime, size, path) in found.items():
-                old = known.get(slug)
-                if old and old["mtime_ns"] == mtime and old["size"] == size:
-                    entries[slug] = old
-                    continue
-                entry, doc = self._read_file(slug, path, mtime, size, old)
-                entries[slug] = entry
-                if doc is not None:
-                    documents.append(doc)
-                    (report.updated if old and old["status"] == "ok" else report.added).append(slug)
-                elif old and old["status"] == "ok" and entry["status"] != "ok":
-                    deleted.append(slug)
-                if entry["status"] == "error":
-                    report.errors[slug] = entry["error"]
-            for slug, old in known.items():
-                if slug not in found and old["status"] == "ok":
-                    deleted.append(slug)
-            report.deleted = deleted
+            if full:
+                # Re-read every file; the commit swaps all documents at once, so readers
+                # go from the old generation to the new one with nothing in between.
+                known = None
+            found, cats = scanned or manifest.scan(self.articles_dir)
+            entries, documents, deleted = self._compare(
+                found, known["files"] if known else {}, report)
             if documents or deleted or full:
                 index.write(documents, deleted=deleted, full=full)
-            categories = {}
-            for slug, (mtime, size, path) in cats.items():
-                categories[slug] = {"mtime_ns": mtime, "size": size, **self._read_category(slug, path)}
-            self._write_manifest({"version": MANIFEST_VERSION, "files": entries,
-                                  "categories": categories})
-            for slug, entry in entries.items():
-                if entry["status"] == "error" and slug not in report.errors:
-                    report.errors[slug] = entry["error"]
+            categories = {slug: {"mtime_ns": mtime, "size": size,
+                                 **self._read_category(slug, path)}
+                          for slug, (mtime, size, path) in cats.items()}
+            manifest.write(self.index_dir, entries, categories)
         for slug, reason in report.errors.items():
             log.warning("article %s skipped: %s", slug, reason)
         self.index = index
+        self._last_check = time.monotonic()
         self._load_catalog()
         return report
 
-    def _open_index(self, rebuild):
-        if rebuild:
-            return None
-        try:
-            return open_or_fail(self.index_dir)
-        except IndexUnavailable as exc:
-            log.warning("article index at %s will be rebuilt: %s", self.index_dir, exc)
-            return None
+    def _compare(self, found, known, report):
+        """New manifest entries, documents to (re)index and slugs to drop."""
+        entries, documents, deleted = {}, [], []
+        for slug, (mtime, size, path) in found.items():
+            old = known.get(slug)
+            if manifest.unchanged(old, mtime, size):
+                entries[slug] = old
+            else:
+                entry, doc = self._read_file(slug, path, mtime, size, old)
+                entries[slug] = entry
+                was_published = bool(old and old["status"] == "ok")
+                if doc is not None:
+                    documents.append(doc)
+                    (report.updated if was_published else report.added).append(slug)
+                elif was_published and entry["status"] != "ok":
+                    deleted.append(slug)
+            if entries[slug]["status"] == "error":
+                report.errors[slug] = entries[slug]["error"]
+        deleted.extend(slug for slug, old in known.items()
+                       if slug not in found and old["status"] == "ok")
+        report.deleted = deleted
+        return entries, documents, deleted
 
     def _read_file(self, slug, path, mtime, size, old):
         """Manifest entry and index document (None when unchanged or unpublished)."""
         entry = {"mtime_ns": mtime, "size": size}
         try:
-            raw = path.read_bytes()
-            article = files.parse_article(slug, raw, mtime / 1e9)
+            article = files.parse_article(slug, path.read_bytes(), mtime / 1e9)
         except (OSError, files.ArticleError) as exc:
             reason = exc.args[0] if isinstance(exc, files.ArticleError) else exc.strerror
             return {**entry, "status": "error", "error": str(reason), "sha256": ""}, None
@@ -217,9 +221,8 @@ class KnowledgeBase:
             return entry, None
         if old and old.get("sha256") == article.sha256 and old["status"] == "ok":
             return entry, None  # touched, not changed
-        body = to_plain_text(article.body)
         doc = article_document(slug, article.category, article.title, headings(article.body),
-                               article.tags, article.summary, body)
+                               article.tags, article.summary, to_plain_text(article.body))
         return entry, doc
 
     def _read_category(self, slug, path):
@@ -230,48 +233,21 @@ class KnowledgeBase:
             return {"title": files.humanize(PurePosixPath(slug).name), "description": "",
                     "order": None}
 
-    def check(self):
-        """Cheap, throttled: pick up changed files and other processes' updates."""
-        now = time.monotonic()
-        if now - self._last_check < self.check_interval:
-            return
-        if not self._check_lock.acquire(blocking=False):
-            return  # another thread of this process is checking
-        try:
-            self._last_check = now
-            found, cats = self._scan()
-            if self._stale(found, cats, self._read_manifest()):
-                self.sync(wait=False)
-            elif self._manifest_stamp != self._stamp():
-                self._load_catalog()
-        finally:
-            self._check_lock.release()
-
-    def ensure_open(self):
-        """Open the existing index, or build it when it is missing, stale or unreadable."""
-        manifest = self._read_manifest()
-        if manifest is not None and self.index is None:
-            self.index = self._open_index(rebuild=False)
-        found, cats = self._scan()
-        if self.index is None or self._stale(found, cats, manifest):
-            return self.sync()
-        self._load_catalog()
-        return SyncReport()
+    def _index_failed(self, exc):
+        """The index broke under a running site: serve on, rebuild in the background."""
+        log.error("article index unreadable, rebuilding: %s: %s", exc.__class__.__name__, exc)
+        self.index = None
+        self._run(self._rebuild)
 
     # --- the catalog -----------------------------------------------------------------
 
-    def _stamp(self):
-        try:
-            st = self._manifest_path.stat()
-        except OSError:
-            return None
-        return st.st_mtime_ns, st.st_size, st.st_ino
-
     def _load_catalog(self):
-        stamp = self._stamp()
-        manifest = self._read_manifest() or {"files": {}, "categories": {}}
+        stamp = manifest.stamp(self.index_dir)
+        data = manifest.read(self.index_dir)
+        if data is None:
+            return  # keep what we have (nothing, at first) until a manifest exists
         published, errors = {}, {}
-        for slug, entry in manifest["files"].items():
+        for slug, entry in data["files"].items():
             if entry["status"] == "ok":
                 published[slug] = ArticleInfo(
                     slug=slug, title=entry["title"], category=entry["category"],
@@ -279,8 +255,8 @@ class KnowledgeBase:
                     order=entry.get("order"), updated=entry.get("updated", 0.0))
             elif entry["status"] == "error":
                 errors[slug] = entry["error"]
-        self.articles, self.errors = published, errors
-        self.categories = self._build_categories(published, manifest["categories"])
+        categories = self._build_categories(published, data["categories"])
+        self.articles, self.errors, self.categories = published, errors, categories
         self._manifest_stamp = stamp
 
     @staticmethod
@@ -322,15 +298,79 @@ class KnowledgeBase:
         """The categories from the top down to `category`."""
         trail, slug = [], category
         while slug:
-            trail.append(self.categories[slug])
-            slug = self.categories[slug].parent
+            found = self.categories.get(slug) or files.Category(
+                slug=slug, title=files.humanize(PurePosixPath(slug).name))  # still warming
+            trail.append(found)
+            slug = found.parent
         return list(reversed(trail))
+
+    # --- searching -------------------------------------------------------------------
+
+    def _query(self, text, prefix_last):
+        return user_query(text, max_chars=self.max_query_chars, max_terms=self.max_query_terms,
+                          prefix_last=prefix_last)
+
+    def search(self, text, page=1, pagelen=10):
+        """A page of results for the search page; `warming` while there is no index."""
+        index = self.index
+        if index is None:
+            return Results(hits=[], total=0, warming=True)
+        try:
+            results = self.ranker.search(index.view(), self._query(text, False), page, pagelen)
+        except INDEX_FAILURES as exc:  # a damaged index must not take the page down
+            self._index_failed(exc)
+            return Results(hits=[], total=0, warming=True)
+        results.hits = [h for h in results.hits if h.slug in self.articles]
+        return results
+
+    def suggest(self, text, limit=5):
+        """Answers while typing: the last word may be half-typed.
+
+        Everyone types the same first letters ("pa", "pas", "pass"...), so answers are
+        kept per index generation and catalog: a repeated keystroke costs a lookup.
+        """
+        index, articles = self.index, self.articles
+        if index is None:
+            return []
+        uq = self._query(text, True)
+        try:
+            view = index.view()
+            key = (view.generation, id(articles), tuple(uq.words), uq.prefix, limit)
+            with self._suggest_lock:
+                hits = self._suggest_cache.get(key)
+                if hits is not None:
+                    self._suggest_cache.move_to_end(key)
+                    return hits
+            hits = [h for h in self.ranker.suggest(view, uq, limit) if h.slug in articles]
+        except INDEX_FAILURES as exc:
+            self._index_failed(exc)
+            return []
+        with self._suggest_lock:
+            self._suggest_cache[key] = hits
+            while len(self._suggest_cache) > SUGGEST_CACHE_SIZE:
+                self._suggest_cache.popitem(last=False)
+        return hits
+
+    def related(self, slug, limit=5):
+        index = self.index
+        if index is None:
+            return []
+        try:
+            found = index.related(slug, limit=limit + 1)
+        except INDEX_FAILURES as exc:
+            self._index_failed(exc)
+            return []
+        return [self.articles[s] for s in found if s in self.articles and s != slug][:limit]
 
     # --- one article -----------------------------------------------------------------
 
     def load(self, slug):
-        """(Article, Rendered) for a published slug, read and rendered once per file version."""
-        if slug not in self.articles:
+        """(Article, Rendered) for a published slug, read and rendered once per file version.
+
+        While the first index is being built the catalog is empty; pages are then served
+        straight from the files so links keep working.
+        """
+        if slug not in self.articles and not (self.warming and not self.articles):
             return None
         path = files.article_path(self.articles_dir, slug)
         if path is None:

@@ -115,6 +115,9 @@ def _article_md():
                 "def_list", "sane_lists", "md_in_html", _ArticleExtension(),
             ],
             extension_configs={
+                # `align=` survives sanitizing; the default `style=` would be stripped
+                # and a right-aligned column of numbers would lose its alignment.
+                "tables": {"use_align_attribute": True},
                 "codehilite": {"guess_lang": False, "css_class": "highlight"},
                 "toc": {"slugify": slugify_unicode, "permalink": "#",
                         "permalink_title": "Link to this section", "toc_depth": "2-3"},
@@ -129,6 +132,7 @@ def _user_md():
     if md is None:
         md = _local.user = markdown.Markdown(
             extensions=["fenced_code", "tables", "sane_lists", "nl2br", _EscapeHtml()],
+            extension_configs={"tables": {"use_align_attribute": True}},
             output_format="html",
         )
     return md.reset()

@@ -1,21 +1,34 @@
 """The article index: the only module that imports Whoosh.
 
-User text never reaches Whoosh's query parser. Words are cut out of the text with the same
-tokenizer the index uses, stemmed, and turned into term queries built here, so `title:x`,
-`*`, `"` or `OR` are just words. The query length, the number of words and the expansion
-of the word being typed are all capped.
+Whoosh stores the index (postings, term dictionary, field lengths) and answers the
+low-level questions: which articles hold a term and how often, which indexed words start
+with what the user is typing, which are a typo away. How those answers become a ranking
+lives in `ranking.py`; user text never reaches Whoosh's query parser, so `title:x`, `*`,
+`"` or `OR` are only words.
+
+Scoring is term-at-a-time: each term's BM25 contributions over the fields are computed
+once per index generation and cached, so the words a user types keystroke after keystroke
+cost a few dictionary merges, not a walk of Whoosh's matcher tree.
 """
 
+import gc
+import heapq
 import re
+import struct
 import threading
-from dataclasses import dataclass, field
+import warnings
+import zlib
+from collections import OrderedDict
+from functools import lru_cache
 
 from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh import scoring
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import (STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer,
+                             StemmingAnalyzer, StopFilter)
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.writing import CLEAR
+
+# Bump when the schema or the analysis changes: a mismatch rebuilds the index.
+SCHEMA_VERSION = 4
 
 # Words people type into a help center's box that say nothing about the problem.
 HELP_STOP_WORDS = frozenset(STOP_WORDS) | {
@@ -26,77 +39,52 @@ HELP_STOP_WORDS = frozenset(STOP_WORDS) | {
 }
 
 ANALYZER = StemmingAnalyzer(stoplist=HELP_STOP_WORDS, minsize=2, cachesize=200_000)
-# Same tokens, stop words kept: used to find the words of a user's text.
-_WORDS = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+PAIR_SEPARATOR = " "
 
-FIELD_BOOSTS = {"title": 5.0, "tags": 2.5, "headings": 2.0, "summary": 1.5, "body": 1.0}
-PREFIX_FIELDS = ("title", "tags", "headings", "body")
-PREFIX_EXPANSION = 24  # most frequent completions of the word being typed
-MIN_PREFIX = 2
-SNIPPET_CHARS = 200
+
+class PairFilter(Filter):
+    """Neighbouring stems as one term ("clear cach"): phrase and proximity matches at the
+    cost of one more term lookup instead of reading positions. (Whoosh's BiWordFilter
+    fails on a text with no words left after stop words.)"""
+
+    def __call__(self, tokens):
+        previous = None
+        for token in tokens:
+            text = token.text
+            if previous is not None:
+                token.text = previous + PAIR_SEPARATOR + text
+                yield token
+            previous = text
+
+
+PAIR_ANALYZER = ANALYZER | PairFilter()
+# Unstemmed words: completions of a half-typed word and spelling corrections come from
+# here, so "configura" completes to "configuration" and "Did you mean" shows real words.
+WORD_ANALYZER = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=HELP_STOP_WORDS,
+                                                                  minsize=2)
+WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+
+TEXT_FIELDS = ("title", "tags", "headings", "summary", "body")
+PAIR_FIELDS = ("title_pairs", "body_pairs")
 STORED_TEXT_CHARS = 3000
+SNIPPET_CHARS = 200
+CACHE_POSTINGS = 400_000  # cached (article, score) entries, a few tens of MB at most
 
 
 def make_schema():
     return Schema(
         slug=ID(stored=True, unique=True),
         category=ID(stored=True),
-        title=TEXT(analyzer=ANALYZER),
-        headings=TEXT(analyzer=ANALYZER),
-        tags=TEXT(analyzer=ANALYZER),
-        summary=TEXT(analyzer=ANALYZER),
-        body=TEXT(analyzer=ANALYZER),
+        title=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
+        headings=TEXT(analyzer=ANALYZER, phrase=False),
+        tags=TEXT(analyzer=ANALYZER, phrase=False),
+        summary=TEXT(analyzer=ANALYZER, phrase=False),
+        body=TEXT(analyzer=ANALYZER, phrase=False),
+        title_pairs=TEXT(analyzer=PAIR_ANALYZER, phrase=False),
+        body_pairs=TEXT(analyzer=PAIR_ANALYZER, phrase=False),
+        words=TEXT(analyzer=WORD_ANALYZER, phrase=False),
         text=STORED,
     )
-
-
-@dataclass
-class Hit:
-    slug: str
-    score: float
-    snippet: str = ""
-    highlights: list = field(default_factory=list)  # [[start, end], ...] into snippet
-
-
-@dataclass
-class Results:
-    hits: list
-    total: int
-    page: int = 1
-    pages: int = 1
-
-
-@dataclass
-class UserQuery:
-    """What the user typed, reduced to index terms."""
-
-    stems: list  # complete words, stemmed
-    prefix: str = ""  # the word still being typed, lower case
-
-    def __bool__(self):
-        return bool(self.stems or self.prefix)
-
-
-def stem(word):
-    tokens = [t.text for t in ANALYZER(word)]
-    return tokens[0] if tokens else None
-
-
-def user_query(text, *, max_chars=200, max_terms=12, prefix_last=False):
-    """Turn free text into a UserQuery; nothing in it is treated as syntax."""
-    text = (text or "")[:max_chars]
-    words = [w.lower() for w in _WORDS.findall(text)]
-    prefix = ""
-    if prefix_last and words and text[-1:].isalnum():
-        prefix = words.pop()
-        if len(prefix) < MIN_PREFIX:
-            prefix = ""
-    stems = []
-    for word in words:
-        s = stem(word)
-        if s and s not in stems:
-            stems.append(s)
-    return UserQuery(stems=stems[:max_terms], prefix=prefix)
 
 
 def article_document(slug, category, title, headings, tags, summary, body):
@@ -109,24 +97,45 @@ def article_document(slug, category, title, headings, tags, summary, body):
         "tags": ", ".join(tags),
         "summary": summary,
         "body": body,
+        "title_pairs": title,
+        "body_pairs": body,
+        "words": "\n".join([title, *headings, *tags, summary, body]),
         # One line of plain text: snippet offsets index into exactly this string.
         "text": " ".join(((summary + " " if summary else "") + body[:STORED_TEXT_CHARS]).split()),
     }
+
+
+@lru_cache(maxsize=200_000)
+def stem(word):
+    """The index term for one word, or None for a stop word."""
+    tokens = [t.text for t in ANALYZER(word)]
+    return tokens[0] if tokens else None
+
+
+def words_of(text):
+    return [w.lower() for w in WORD_PATTERN.findall(text)]
+
+
+def _text(term):
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 class ArticleIndex:
     """A Whoosh index in one folder, with one open searcher per thread.
 
     Whoosh commits by writing a new table of contents after the segments it names, so a
-    searcher opened before a commit keeps reading the old generation whole; `refresh`
-    moves each thread's searcher to the newest one.
+    searcher opened before a commit keeps reading the old generation whole; `searcher()`
+    moves each thread's searcher to the newest one, and cached term data is keyed by
+    generation.
     """
 
     def __init__(self, path):
         self.path = str(path)
         self._ix = None
         self._local = threading.local()
-        self._weighting = scoring.BM25F(B=0.75, K1=1.2)
+        self._cache = OrderedDict()
+        self._cache_size = 0
+        self._cache_lock = threading.Lock()
 
     # --- opening and writing ---------------------------------------------------------
 
@@ -143,10 +152,6 @@ class ArticleIndex:
         self._ix = whoosh_index.create_in(self.path, make_schema())
         return self
 
-    @property
-    def ready(self):
-        return self._ix is not None
-
     def write(self, documents, deleted=(), full=False):
         """Add or replace `documents`, remove `deleted` slugs; `full` replaces everything."""
         writer = self._ix.writer(timeout=30.0)
@@ -154,10 +159,7 @@ class ArticleIndex:
             for slug in deleted:
                 writer.delete_by_term("slug", slug)
             for doc in documents:
-                if full:
-                    writer.add_document(**doc)
-                else:
-                    writer.update_document(**doc)
+                (writer.add_document if full else writer.update_document)(**doc)
         except BaseException:
             writer.cancel()
             raise
@@ -172,76 +174,37 @@ class ArticleIndex:
             searcher.close()
             self._local.searcher = None
 
-    # --- reading ---------------------------------------------------------------------
-
     def searcher(self):
         """This thread's searcher, moved to the newest committed generation."""
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
-            searcher = self._ix.searcher(weighting=self._weighting)
+            searcher = self._ix.searcher()
         elif not searcher.up_to_date():
             searcher = searcher.refresh()
         self._local.searcher = searcher
         return searcher
 
-    def _expansions(self, searcher, prefix):
-        """The most frequent indexed words the half-typed `prefix` may become."""
-        reader = searcher.reader()
-        starts = {prefix}
-        stemmed = stem(prefix)
-        if stemmed:
-            starts.add(stemmed)
-        found = {}
-        for fieldname in PREFIX_FIELDS:
-            words = set()
-            for start in starts:
-                words.update(w for _, w in reader.most_frequent_terms(
-                    fieldname, number=PREFIX_EXPANSION, prefix=start))
-            if words:
-                found[fieldname] = sorted(words)
-        return found
+    # --- what ranking.py asks ----------------------------------------------------------
 
-    def build_query(self, searcher, uq):
-        """A scored query for a UserQuery, or None when nothing is left to search for."""
-        clauses = []
-        for term in uq.stems:
-            clauses.append(wq.Or([wq.Term(f, term, boost=b) for f, b in FIELD_BOOSTS.items()]))
-        if uq.prefix:
-            expanded = self._expansions(searcher, uq.prefix)
-            terms = [wq.Term(f, w, boost=FIELD_BOOSTS[f]) for f, words in expanded.items()
-                     for w in words]
-            if terms:
-                clauses.append(wq.Or(terms))
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else wq.Or(clauses, scale=0.9)
+    def view(self):
+        """A consistent view of the newest generation for one query."""
+        return IndexView(self, self.searcher())
 
-    def _highlight_words(self, searcher, uq):
-        words = set(uq.stems)
-        if uq.prefix:
-            for completions in self._expansions(searcher, uq.prefix).values():
-                words.update(completions)
-        return words
-
-    def search(self, uq, page=1, pagelen=10):
-        searcher = self.searcher()
-        q = self.build_query(searcher, uq)
-        if q is None:
-            return Results(hits=[], total=0)
-        results = searcher.search_page(q, page, pagelen=pagelen)
-        words = self._highlight_words(searcher, uq)
-        hits = [self._hit(h, words, uq.prefix) for h in results]
-        return Results(hits=hits, total=len(results), page=results.pagenum,
-                       pages=results.pagecount)
-
-    def suggest(self, uq, limit=5):
-        searcher = self.searcher()
-        q = self.build_query(searcher, uq)
-        if q is None:
-            return []
-        results = searcher.search(q, limit=limit)
-        words = self._highlight_words(searcher, uq)
-        return [self._hit(h, words, uq.prefix) for h in results]
+    def _cached(self, key, compute, size=lambda value: 1):
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key][0]
+        value = compute()
+        cost = size(value)
+        with self._cache_lock:
+            if key not in self._cache:
+                self._cache[key] = (value, cost)
+                self._cache_size += cost
+            while self._cache_size > CACHE_POSTINGS and len(self._cache) > 1:
+                _, (_, old_cost) = self._cache.popitem(last=False)
+                self._cache_size -= old_cost
+        return value
 
     def related(self, slug, limit=5):
         """Articles that share the most distinctive words with `slug`."""
@@ -249,27 +212,139 @@ class ArticleIndex:
         docnum = searcher.document_number(slug=slug)
         if docnum is None:
             return []
-        text = searcher.stored_fields(docnum).get("text", "")
-        results = searcher.more_like(docnum, "body", text=text, top=limit)
-        return [hit["slug"] for hit in results]
 
-    @staticmethod
-    def _hit(hit, words, prefix):
-        snippet, spans = make_snippet(hit.get("text", ""), words, prefix)
-        return Hit(slug=hit["slug"], score=hit.score, snippet=snippet, highlights=spans)
+        def compute():
+            text = searcher.stored_fields(docnum).get("text", "")
+            return [hit["slug"] for hit in searcher.more_like(docnum, "body", text=text, top=limit)]
+        return self._cached((searcher.ixreader.generation(), "related", slug, limit), compute)
+
+
+class ScoreMap(dict):
+    """{docnum: score} of one term or word, remembering its best entries once asked."""
+
+    def best(self, depth):
+        """[(score, docnum)] the `depth` best, best first."""
+        memo = self.__dict__.setdefault("_best", {})
+        if depth not in memo:
+            memo[depth] = heapq.nlargest(depth, ((v, d) for d, v in self.items()))
+        return memo[depth]
+
+
+class IndexView:
+    """Term statistics of one index generation, cached across queries."""
+
+    def __init__(self, index, searcher):
+        self.index = index
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.generation = self.reader.generation()
+        self.doc_count = max(searcher.doc_count_all(), 1)
+
+    def doc_frequency(self, fieldname, term):
+        return self.reader.doc_frequency(fieldname, term)
+
+    def cached(self, key, compute, size=lambda value: 1):
+        """Memoise a value derived from this generation (shared by all queries)."""
+        return self.index._cached((self.generation, *key), compute, size)
+
+    def has_word(self, word):
+        return self.reader.doc_frequency("words", word) > 0
+
+    def completions(self, prefix, number):
+        """The most frequent indexed words starting with `prefix`."""
+        def compute():
+            return [_text(word) for _, word in
+                    self.reader.most_frequent_terms("words", number=number, prefix=prefix)]
+        return self.index._cached((self.generation, "prefix", prefix, number), compute)
+
+    def corrections(self, word, number):
+        """Indexed words one (short words) or two edits away, most frequent first."""
+        def compute():
+            maxdist = 1 if len(word) <= 5 else 2
+            near = {_text(w) for w in self.reader.terms_within("words", word, maxdist, prefix=1)}
+            near.discard(word)
+            ranked = sorted(near, key=lambda w: (-self.reader.doc_frequency("words", w), w))
+            return ranked[:number]
+        return self.index._cached((self.generation, "typo", word, number), compute)
+
+    def term_scores(self, term, boosts, k1, field_b, skip_body_share):
+        """{docnum: BM25 summed over the fields, each times its boost} for one term."""
+        key = (self.generation, "scores", term, tuple(sorted(boosts.items())), k1,
+               tuple(sorted(field_b.items())), skip_body_share)
+        return self.index._cached(key, lambda: self._score_term(
+            term, boosts, k1, field_b, skip_body_share), size=lambda scores: len(scores) + 1)
+
+    def _score_term(self, term, boosts, k1, field_b, skip_body_share):
+        # Measured: per-field BM25 summed beat BM25F's single saturation on the relevance
+        # set (a word across title, summary and body marks the article as about it).
+        searcher, reader = self.searcher, self.reader
+        scores = ScoreMap()
+        skip_body = reader.doc_frequency("body", term) / self.doc_count > skip_body_share
+        for fieldname, boost in boosts.items():
+            if (skip_body and fieldname == "body") or not boost:
+                continue
+            if not reader.doc_frequency(fieldname, term):
+                continue
+            idf = searcher.idf(fieldname, term)
+            avg = searcher.avg_field_length(fieldname) or 1.0
+            b = field_b.get(fieldname, field_b.get("*", 0.75))
+            lengths = self.lengths(fieldname)
+            # bm25(idf, tf, fl) = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * fl / avg)),
+            # spelled out: this loop runs once per posting of a term not seen before.
+            scale, base, per_length = boost * idf * (k1 + 1), k1 * (1 - b), k1 * b / avg
+            postings = reader.postings(fieldname, term)
+            get = scores.get
+            while postings.is_active():
+                doc = postings.id()
+                tf = postings.weight()
+                scores[doc] = get(doc, 0.0) + scale * tf / (tf + base + per_length * lengths[doc])
+                postings.next()
+        return scores
+
+    def lengths(self, fieldname):
+        """Every article's length in `fieldname`, by docnum (read once per generation)."""
+        def compute():
+            length = self.reader.doc_field_length
+            return [length(doc, fieldname, 0) for doc in range(self.reader.doc_count_all())]
+        return self.index._cached((self.generation, "lengths", fieldname), compute,
+                                  size=len)
+
+    def stored(self, docnum):
+        return self.searcher.stored_fields(docnum)
+
+
+@lru_cache(maxsize=4096)
+def _candidates(heads, prefix):
+    """A pattern for words that may match: those starting like a wanted term."""
+    starts = sorted({re.escape(h) for h in heads} | ({re.escape(prefix)} if prefix else set()))
+    return re.compile(r"(?<!\w)(?:%s)\w*(?:\.\w+)*" % "|".join(starts), re.IGNORECASE)
 
 
 def make_snippet(text, words, prefix="", width=SNIPPET_CHARS):
-    """Plain-text snippet around the densest run of matched words, with [start, end] spans."""
+    """Plain-text snippet around the densest run of matched words, with [start, end] spans.
+
+    `words` are index terms (stems); `prefix` is the half-typed word, matched on the
+    surface form. Only words that start like a wanted term are looked at and stemmed.
+    """
     matches = []
-    for token in ANALYZER(text, chars=True, keeporiginal=True, removestops=False):
-        if token.text in words or (prefix and token.original.lower().startswith(prefix)):
-            matches.append((token.startchar, token.endchar, token.text))
+    heads = frozenset(w[:3] for w in words)
+    if heads or prefix:
+        for m in _candidates(heads, prefix).finditer(text):
+            surface = m.group(0).lower()
+            if prefix and surface.startswith(prefix):
+                matches.append((m.start(), m.end(), prefix))
+            else:
+                term = stem(surface)
+                if term in words:
+                    matches.append((m.start(), m.end(), term))
     if not matches:
         return _cut(text, 0, width), []
-    best_start, best_score = 0, -1
-    for start, _, _ in matches:
-        window = [m for m in matches if start <= m[0] and m[1] <= start + width]
+    # The window of `width` characters holding the most distinct words (then most words).
+    best_start, best_score, last = 0, -1, 0
+    for first, (start, _, _) in enumerate(matches):
+        while last < len(matches) and matches[last][1] <= start + width:
+            last += 1
+        window = matches[first:last]
         score = len({m[2] for m in window}) * 10 + len(window)
         if score > best_score:
             best_start, best_score = start, score
@@ -297,17 +372,26 @@ def _cut(text, begin, width):
     return ("…" + piece) if begin else piece
 
 
+# What a damaged or vanished index raises while being read (as opposed to a bug).
+INDEX_FAILURES = (OSError, EOFError, struct.error, zlib.error, whoosh_index.IndexError,
+                  whoosh_index.EmptyIndexError, whoosh_index.IndexVersionError)
+
+
 class IndexUnavailable(Exception):
     """The index cannot be opened (missing or corrupt)."""
 
 
 def open_or_fail(path):
     index = ArticleIndex(path)
-    try:
-        if not index.exists():
-            raise IndexUnavailable("no index")
-        return index.open()
-    except IndexUnavailable:
-        raise
-    except Exception as exc:  # Whoosh raises many kinds for a damaged folder
-        raise IndexUnavailable(f"index unreadable: {exc.__class__.__name__}: {exc}") from exc
+    with warnings.catch_warnings():
+        # Whoosh leaves a damaged table of contents open when it fails to read it: let it
+        # be closed here, quietly, instead of warning at some later collection.
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            if index.exists():
+                return index.open()
+            reason = "no index"
+        except Exception as exc:  # Whoosh raises many kinds for a damaged folder
+            reason = f"index unreadable: {exc.__class__.__name__}: {exc}"
+        gc.collect()
+    raise IndexUnavailable(reason)

@@ -9,7 +9,6 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from .. import events
 from . import feedback, get_kb
 from .articles import IMAGE_EXTENSIONS, safe_file
-from .search import user_query
 
 bp = Blueprint("kb", __name__)
 
@@ -24,11 +23,6 @@ def notice_changed_articles():
 
 def _query_text():
     return request.args.get("q", "", type=str)[:current_app.config["SEARCH_MAX_QUERY_CHARS"]]
-
-
-def _user_query(text, prefix_last=False):
-    return user_query(text, max_chars=current_app.config["SEARCH_MAX_QUERY_CHARS"],
-                      max_terms=current_app.config["SEARCH_MAX_TERMS"], prefix_last=prefix_last)
 
 
 def _visitor(create=False):
@@ -72,11 +66,9 @@ def article(path):
         abort(404)
     article, rendered = loaded
     events.record(events.VIEWED, slug=path)
-    info = kb.articles[path]
-    related = [kb.articles[s] for s in kb.index.related(path, limit=6)
-               if s in kb.articles and s != path][:5]
+    related = kb.related(path)
     return render_template(
-        "kb/article.html", article=article, info=info, rendered=rendered,
+        "kb/article.html", article=article, rendered=rendered,
         crumbs=kb.breadcrumbs(article.category), related=related,
         vote=feedback.visitor_vote(path, _visitor()),
     )
@@ -125,12 +117,22 @@ def search():
     page = min(max(page, 1), 1000)
     results = None
     if text:
-        results = kb.index.search(_user_query(text), page=page,
-                                  pagelen=current_app.config["SEARCH_PAGE_SIZE"])
+        results = kb.search(text, page=page, pagelen=current_app.config["SEARCH_PAGE_SIZE"])
         results.hits = [(kb.articles[h.slug], h) for h in results.hits if h.slug in kb.articles]
         events.record(events.SEARCH, query=text, result_count=results.total,
                       visitor=_visitor())
     return render_template("kb/search.html", q=text, results=results)
+
+
+def _article_url(slug):
+    """url_for per result, memoised: the suggest answer lists the same articles often."""
+    cache = current_app.extensions.setdefault("helpdesk.article_urls", {})
+    key = (request.script_root, slug)
+    if key not in cache:
+        if len(cache) > 50_000:
+            cache.clear()
+        cache[key] = url_for("kb.article", path=slug)
+    return cache[key]
 
 
 @bp.get("/api/suggest")
@@ -147,14 +149,13 @@ def suggest():
     text = _query_text()
     found = []
     if len(text.strip()) >= SUGGEST_MIN_CHARS:
-        found = [h for h in kb.index.suggest(_user_query(text, prefix_last=True), limit=limit)
-                 if h.slug in kb.articles]
+        found = kb.suggest(text, limit=limit)
         events.record(events.SUGGEST, query=text.strip(), result_count=len(found),
                       visitor=_visitor())
     return jsonify(query=text, results=[{
         "slug": hit.slug,
         "title": kb.articles[hit.slug].title,
-        "url": url_for("kb.article", path=hit.slug),
+        "url": _article_url(hit.slug),
         "snippet": hit.snippet,
         "highlights": hit.highlights,
     } for hit in found])

@@ -2,12 +2,19 @@
  *
  * Live suggestions: a text input with data-suggest="<url>" asks the suggest API as the
  * user types (debounced, earlier requests aborted) and lists the answers in the element
- * named by data-suggestions-for. Server strings are inserted with textContent only.
+ * named by data-suggestions-for. data-suggest-also="<id>" adds another field's text (the
+ * request form's description) to the query. Server strings are inserted with textContent
+ * only.
+ *
+ * The request form: drafts kept in localStorage while typing (restored when the person
+ * comes back from an article, in the same tab or another), the browser's environment
+ * (language, time zone, screen) added to the technical details, and files checked against
+ * the size and count limits before anything is uploaded.
  */
 (function () {
   "use strict";
 
-  var DEBOUNCE_MS = 200;
+  var DEBOUNCE_MS = 250;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -49,31 +56,50 @@
       box.appendChild(list);
     }
     box.hidden = false;
+    box.dispatchEvent(new CustomEvent("suggestions:shown", { detail: data.results.length }));
+  }
+
+  function suggestUrl(base, q) {
+    var url = new URL(base, window.location.href);
+    url.searchParams.set("q", q);
+    return url.toString();
   }
 
   function attach(input) {
     var box = document.querySelector('[data-suggestions-for="' + input.id + '"]');
     if (!box) return;
     box.setAttribute("aria-live", "polite");
+    var also = input.getAttribute("data-suggest-also");
+    var other = also ? document.getElementById(also) : null;
     var timer = null, controller = null;
     var emptyText = box.getAttribute("data-empty") || "No matching articles yet. Keep typing, or contact support.";
 
+    function queryText() {
+      var text = input.value;
+      // The summary leads; the description's first words sharpen it.
+      if (other && other.value.trim()) text = (text.trim() + " " + other.value.trim()).slice(0, 200);
+      return text;
+    }
+
     function ask() {
-      var q = input.value.trim();
+      var q = queryText();
       if (controller) controller.abort();
-      if (q.length < 2) { box.hidden = true; box.textContent = ""; return; }
+      if (q.trim().length < 2) { box.hidden = true; box.textContent = ""; return; }
       controller = new AbortController();
-      var url = input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(input.value);
-      fetch(url, { signal: controller.signal, headers: { "Accept": "application/json" } })
+      fetch(suggestUrl(input.getAttribute("data-suggest"), q),
+            { signal: controller.signal, headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) { if (data) render(box, data, emptyText); })
         .catch(function (err) { if (err.name !== "AbortError") box.hidden = true; });
     }
 
-    input.addEventListener("input", function () {
+    function schedule() {
       clearTimeout(timer);
       timer = setTimeout(ask, DEBOUNCE_MS);
-    });
+    }
+
+    input.addEventListener("input", schedule);
+    if (other) other.addEventListener("input", schedule);
     input.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { box.hidden = true; }
       if (event.key === "ArrowDown" && !box.hidden) {
@@ -81,9 +107,152 @@
         if (first) { event.preventDefault(); first.focus(); }
       }
     });
+    // A draft restored from storage deserves answers straight away.
+    if (input.value.trim().length >= 2 && box.hidden) ask();
+  }
+
+  // --- the request form: drafts ----------------------------------------------------------
+
+  var NOT_DRAFTED = ["csrf_token", "submission_token", "website", "suggested"];
+
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  function draftFields(form) {
+    return Array.prototype.filter.call(form.elements, function (f) {
+      return f.name && NOT_DRAFTED.indexOf(f.name) < 0 && !f.readOnly &&
+        (f.tagName === "TEXTAREA" || f.tagName === "SELECT" ||
+         (f.tagName === "INPUT" && ["text", "email", "search", "checkbox"].indexOf(f.type) >= 0));
+    });
+  }
+
+  function isEmpty(form) {
+    return draftFields(form).every(function (f) {
+      return f.type === "checkbox" ? true : !f.value.trim();
+    });
+  }
+
+  function keepDraft(form) {
+    var key = form.getAttribute("data-draft"), store = storage();
+    if (!key || !store) return;
+    var saved = null;
+    try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
+    // Restore only into an empty form: a form the server re-rendered holds newer values.
+    if (saved && isEmpty(form)) {
+      draftFields(form).forEach(function (f) {
+        if (!(f.name in saved)) return;
+        if (f.type === "checkbox") f.checked = !!saved[f.name];
+        else f.value = saved[f.name];
+      });
+    }
+    var pending = null;
+    function save() {
+      var data = {};
+      draftFields(form).forEach(function (f) { data[f.name] = f.type === "checkbox" ? f.checked : f.value; });
+      try { store.setItem(key, JSON.stringify(data)); } catch (e) { /* full or private mode */ }
+    }
+    form.addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(save, 300); });
+    form.addEventListener("change", save);
+    // Leaving for an article saves at once, whatever the debounce.
+    window.addEventListener("pagehide", save);
+  }
+
+  function clearDraft(node) {
+    var store = storage();
+    if (store) store.removeItem(node.getAttribute("data-clear-draft"));
+  }
+
+  // --- the request form: environment -----------------------------------------------------
+
+  function fillEnvironment(form) {
+    var line = form.querySelector("[data-env-line]");
+    var values = {};
+    function set(name, value) {
+      var field = form.querySelector('[data-env="' + name + '"]');
+      if (field && value) { field.value = value; values[name] = value; }
+    }
+    set("language", navigator.language || "");
+    try { set("timezone", Intl.DateTimeFormat().resolvedOptions().timeZone || ""); } catch (e) { /* old browser */ }
+    if (window.screen) set("screen", window.screen.width + "x" + window.screen.height);
+
+    function show() {
+      if (!line) return;
+      var base = line.getAttribute("data-env-base") || "";
+      if (values.os_version && /Windows 10/.test(base)) {
+        base = base.replace("Windows 10", parseInt(values.os_version, 10) >= 13 ? "Windows 11" : "Windows 10");
+      }
+      var parts = base ? [base] : [];
+      if (values.language) parts.push("language " + values.language);
+      if (values.timezone) parts.push("time zone " + values.timezone);
+      if (values.screen) parts.push("screen " + values.screen);
+      line.textContent = parts.length ? parts.join(", ") : "Nothing detected.";
+    }
+    show();
+    // User-Agent Client Hints tell Windows 11 from 10 (both send "Windows NT 10.0").
+    if (navigator.userAgentData && navigator.userAgentData.getHighEntropyValues) {
+      navigator.userAgentData.getHighEntropyValues(["platformVersion"]).then(function (hints) {
+        if (navigator.userAgentData.platform === "Windows" && hints.platformVersion) {
+          set("os_version", hints.platformVersion);
+          show();
+        }
+      }).catch(function () { /* not allowed: keep what we have */ });
+    }
+  }
+
+  // --- the request form: files checked before upload -------------------------------------
+
+  function sizeText(bytes) {
+    if (bytes >= 1024 * 1024) return (bytes / (1024 * 1024)).toFixed(1) + " MiB";
+    return Math.max(1, Math.round(bytes / 1024)) + " KiB";
+  }
+
+  function checkFiles(input) {
+    var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var maxCount = parseInt(input.getAttribute("data-max-count"), 10);
+    var allowed = (input.getAttribute("data-extensions") || "").split(",");
+    var status = document.querySelector("[data-file-status]");
+
+    function update() {
+      var problems = [], list = el("ul");
+      var files = Array.prototype.slice.call(input.files || []);
+      if (files.length > maxCount) problems.push("Choose at most " + maxCount + " files (you chose " + files.length + ").");
+      files.forEach(function (file) {
+        list.appendChild(el("li", null, file.name + " (" + sizeText(file.size) + ")"));
+        var ext = file.name.indexOf(".") >= 0 ? file.name.split(".").pop().toLowerCase() : "";
+        if (file.size > maxBytes) problems.push(file.name + " is larger than the limit of " + sizeText(maxBytes) + ".");
+        else if (allowed.indexOf(ext) < 0) problems.push(file.name + ": this kind of file is not accepted.");
+      });
+      input.setCustomValidity(problems.join(" "));
+      if (!status) return;
+      status.textContent = "";
+      if (files.length) status.appendChild(list);
+      problems.forEach(function (p) { status.appendChild(el("p", "error-message", p)); });
+    }
+    input.addEventListener("change", update);
+    update();
+  }
+
+  function upgradeRequestForm(form) {
+    keepDraft(form);
+    fillEnvironment(form);
+    var files = form.querySelector('input[type="file"][data-max-bytes]');
+    if (files) checkFiles(files);
+    var shown = form.querySelector('input[name="suggested"]');
+    var box = document.querySelector("[data-suggestions-for]");
+    if (shown && box) {
+      box.addEventListener("suggestions:shown", function (event) {
+        var before = parseInt(shown.value, 10) || 0;
+        shown.value = String(Math.max(before, event.detail));
+      });
+    }
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-clear-draft]").forEach(clearDraft);
+    document.querySelectorAll("form[data-draft]").forEach(upgradeRequestForm);
     document.querySelectorAll("input[data-suggest]").forEach(attach);
   });
 })();

@@ -1,0 +1,82 @@
+"""The background sender: delivers the outbox from inside the web process.
+
+It starts lazily, on the first request the process serves (so a gunicorn worker starts its
+own after the fork, and importing or building the app starts nothing), and wakes at once
+when a service queues mail. Several workers may each run one: claims in the outbox make
+sure a mail is sent once. Turn it off with MAIL_BACKGROUND_SENDER = False and run
+`helpdesk mail send` from cron or a worker instead.
+"""
+
+import logging
+import threading
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "helpdesk.mail.sender"
+
+
+class BackgroundSender:
+    def __init__(self, app):
+        self.app = app
+        self.interval = app.config["MAIL_SEND_INTERVAL"]
+        self._wake = threading.Event()
+        self._stopping = False
+        self._lock = threading.Lock()
+        self._thread = None
+
+    @property
+    def enabled(self):
+        return bool(self.app.config["MAIL_BACKGROUND_SENDER"])
+
+    def ensure_started(self):
+        if self._thread is not None or not self.enabled:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="helpdesk-mail",
+                                                daemon=True)
+                self._thread.start()
+
+    def wake(self):
+        self.ensure_started()
+        self._wake.set()
+
+    def stop(self, timeout=10):
+        """End the thread after its current batch (tests, and a clean shutdown)."""
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self):
+        from .outbox import send_pending
+        while True:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stopping:
+                return
+            try:
+                with self.app.app_context():
+                    while True:
+                        sent, failed = send_pending()
+                        if not sent or failed:
+                            break
+            except Exception:  # the thread must survive a database hiccup
+                log.exception("the mail sender could not run")
+
+
+def init_app(app):
+    app.extensions[EXTENSION_KEY] = sender = BackgroundSender(app)
+
+    @app.before_request
+    def start_mail_sender():
+        sender.ensure_started()
+
+
+def wake():
+    """Tell this process's sender that new mail is waiting (after a commit)."""
+    sender = current_app.extensions.get(EXTENSION_KEY)
+    if sender is not None:
+        sender.wake()

@@ -1,0 +1,66 @@
+"""Answers while filing: suggest articles for what the requester types, and count it.
+
+The funnel events (suggestion shown, opened, solved, request filed) go through
+`helpdesk.events`, buffered and cheap; insights (issue 6) read them.
+"""
+
+import logging
+import secrets
+
+from flask import current_app, session, url_for
+
+from .. import events
+from ..kb import get_kb
+
+log = logging.getLogger(__name__)
+
+LIMIT = 5
+MIN_CHARS = 2
+MARKER = "request"  # ?from=request on an article opened from the request form
+
+
+def visitor():
+    """The anonymous visitor id the help center also uses for its statistics."""
+    if "visitor" not in session:
+        session["visitor"] = secrets.token_urlsafe(16)
+    return session["visitor"]
+
+
+def suggest(text, limit=LIMIT):
+    """[(ArticleInfo, Hit)] for free text; [] for short text or when the index is down."""
+    config = current_app.config
+    text = (text or "")[:config["SEARCH_MAX_QUERY_CHARS"]]
+    if len(text.strip()) < MIN_CHARS:
+        return []
+    kb = get_kb()
+    try:
+        kb.check()  # pick up edited articles, as the help center's own pages do
+        hits = kb.suggest(text, limit=limit)
+    except Exception:  # answers are a help, never a reason the form fails
+        log.exception("suggestions failed for the request form")
+        return []
+    return [(kb.articles[h.slug], h) for h in hits if h.slug in kb.articles]
+
+
+def record_shown(text, found):
+    events.record(events.SUGGESTION_SHOWN, query=(text or "").strip()[:200],
+                  result_count=len(found),
+                  slug=",".join(info.slug for info, _ in found)[:255] or None,
+                  visitor=visitor())
+
+
+def open_url(slug, type_slug):
+    """The link a suggestion carries: counted, then on to the article with the marker."""
+    return url_for("tickets.open_suggestion", slug=slug, type=type_slug)
+
+
+def article_url(slug, type_slug):
+    return url_for("kb.article", path=slug, **{"from": MARKER, "type": type_slug})
+
+
+def record_opened(slug):
+    events.record(events.SUGGESTION_OPENED, slug=slug, visitor=visitor())
+
+
+def record_solved(slug):
+    events.record(events.SOLVED, slug=slug, visitor=visitor())

@@ -1,0 +1,89 @@
+"""The request form: the common fields plus each request type's own, built per type."""
+
+from functools import lru_cache
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, EmailField, HiddenField, MultipleFileField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+SUMMARY_MAX = 255
+DESCRIPTION_MAX = 20000
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RequestForm(FlaskForm):
+    email = EmailField(
+        "Your email address",
+        filters=[_strip],
+        validators=[InputRequired("Enter the email address we should answer."),
+                    Length(max=254, message="This email address is too long."),
+                    Email("Enter a valid email address, like name@example.com.")],
+        description="We send the answer and a link to follow your request here.")
+    summary = StringField(
+        "Summary",
+        filters=[_strip],
+        validators=[DataRequired("Give your request a short summary."),
+                    Length(max=SUMMARY_MAX,
+                           message=f"Keep the summary under {SUMMARY_MAX} characters.")],
+        description="One line, like the subject of an email. Matching help articles appear "
+                    "as you type.")
+    description = TextAreaField(
+        "Description",
+        validators=[DataRequired("Describe the problem or question."),
+                    Length(max=DESCRIPTION_MAX,
+                           message=f"Keep the description under {DESCRIPTION_MAX} characters.")])
+    attachments = MultipleFileField("Attachments")
+    # Honeypot: hidden from people by the stylesheet; bots fill every field they see.
+    website = StringField("Leave this field empty", validators=[Optional()])
+    submission_token = HiddenField()
+    suggested = HiddenField()
+    include_environment = BooleanField("Attach these technical details", default=True)
+    env_language = HiddenField()
+    env_timezone = HiddenField()
+    env_screen = HiddenField()
+    env_os_version = HiddenField()
+    app_version = HiddenField()
+    os = HiddenField()
+    device = HiddenField()
+
+    def type_fields(self):
+        """The request type's own fields, in the order the TOML file lists them."""
+        return [self[f.name] for f in self.request_type.fields]
+
+    def type_values(self):
+        return {f.name: (bool(self[f.name].data) if f.kind == "checkbox"
+                         else (self[f.name].data or "").strip())
+                for f in self.request_type.fields}
+
+
+@lru_cache(maxsize=64)
+def form_class(request_type):
+    """A RequestForm subclass carrying `request_type`'s fields (cached per type)."""
+    attrs = {"request_type": request_type}
+    for field in request_type.fields:
+        attrs[field.name] = _make_field(field)
+    return type(f"RequestForm_{request_type.slug.replace('-', '_')}", (RequestForm,), attrs)
+
+
+def _make_field(field):
+    required_msg = f"{field.label}: this is required."
+    description = field.help or None
+    if field.kind == "checkbox":
+        validators = [DataRequired(required_msg)] if field.required else []
+        return BooleanField(field.label, validators=validators, description=description)
+    if field.kind == "select":
+        choices = [SelectChoice("", "Choose one")] + [SelectChoice(v, l) for v, l in field.choices]
+        validators = [InputRequired(required_msg)] if field.required else [Optional()]
+        return SelectField(field.label, choices=choices, validators=validators,
+                           description=description,
+                           validate_choice=True)
+    length = Length(max=field.max_length,
+                    message=f"Keep this under {field.max_length} characters.")
+    validators = [InputRequired(required_msg) if field.required else Optional(), length]
+    cls = TextAreaField if field.kind == "textarea" else StringField
+    return cls(field.label, validators=validators, filters=[_strip], description=description)

@@ -1,0 +1,209 @@
+"""The ticket service: the one place that creates and changes requests.
+
+Views, CLI commands and the inbound-mail handler call these functions; only this layer
+commits and queues notifications. A new request, its first message, its attachments and
+the mail that reports it are committed in one transaction; a failure anywhere removes the
+files already written, so nothing half-made is left behind.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import events
+from ..extensions import db
+from ..mail import notices, sender
+from ..models import Attachment, Message, Ticket, User
+from ..urls import external_url
+from . import attachments as storage
+from . import environment, links
+
+log = logging.getLogger(__name__)
+
+
+class TooManyFiles(ValueError):
+    """More attachments than ATTACHMENT_MAX_COUNT."""
+
+
+class AlreadyFiled(Exception):
+    """This form was already sent: `ticket` is the request it made."""
+
+    def __init__(self, ticket):
+        super().__init__(ticket.ref)
+        self.ticket = ticket
+
+
+@dataclass
+class Upload:
+    """A file to attach: a readable binary stream and the name its sender gave it."""
+
+    stream: object
+    filename: str
+
+
+@dataclass
+class NewRequest:
+    request_type: object  # types.RequestType
+    email: str
+    summary: str
+    description: str
+    fields: dict = field(default_factory=dict)
+    environment: dict | None = None
+    uploads: list = field(default_factory=list)
+    submission_token: str | None = None
+    channel: str = "web"
+    user: object = None  # the signed-in User, if any
+    suggestions_shown: int = 0
+    mail_message_id: str | None = None
+    visitor: str | None = None  # the anonymous statistics id, for the funnel events
+    # The web form refuses the whole request for one bad file (the person is there to fix
+    # it); inbound mail cannot ask, so it sets this, keeps the rest and lists the refusals.
+    skip_refused_files: bool = False
+    refused: list = field(default_factory=list)  # filled: [AttachmentRefused, ...]
+
+
+def new_submission_token():
+    return secrets.token_urlsafe(24)
+
+
+def find_by_token(token):
+    if not token:
+        return None
+    return db.session.execute(
+        select(Ticket).where(Ticket.submission_token == token)).scalar_one_or_none()
+
+
+def open_request(new):
+    """Create a request from `new`; returns the Ticket.
+
+    Raises AlreadyFiled when the submission token was used before, TooManyFiles or
+    attachments.AttachmentRefused when a file cannot be accepted (nothing is saved then).
+    """
+    config = current_app.config
+    existing = find_by_token(new.submission_token)
+    if existing is not None:
+        raise AlreadyFiled(existing)
+    limit = config["ATTACHMENT_MAX_COUNT"]
+    uploads = list(new.uploads)
+    if len(uploads) > limit:
+        if not new.skip_refused_files:
+            raise TooManyFiles(f"Attach at most {limit} files.")
+        new.refused.extend(storage.AttachmentRefused(storage.clean_name(u.filename),
+                                                     f"more than {limit} files")
+                           for u in uploads[limit:])
+        uploads = uploads[:limit]
+
+    stored = []
+    try:
+        for upload in uploads:
+            try:
+                stored.append(storage.store(upload.stream, upload.filename))
+            except storage.AttachmentRefused as refusal:
+                if not new.skip_refused_files:
+                    raise
+                new.refused.append(refusal)
+        ticket = _create(new, stored)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _remove(stored)
+        existing = find_by_token(new.submission_token)
+        if existing is not None:  # a double click raced us to the same token
+            raise AlreadyFiled(existing) from None
+        raise
+    except BaseException:
+        db.session.rollback()
+        _remove(stored)
+        raise
+
+    events.record(events.REQUEST_FILED, query=ticket.summary[:200],
+                  result_count=new.suggestions_shown, slug=ticket.ref, visitor=new.visitor)
+    sender.wake()
+    return ticket
+
+
+def _create(new, stored):
+    email = new.email.strip().lower()
+    requester = _requester(email, new.user)
+    ticket = Ticket(type=new.request_type.slug, requester_email=email,
+                    requester_id=requester.id if requester else None,
+                    summary=" ".join(new.summary.split())[:255],
+                    description=new.description, fields=dict(new.fields),
+                    environment=new.environment or None, channel=new.channel,
+                    submission_token=new.submission_token, status="open")
+    message = Message(ticket=ticket, author_id=requester.id if requester else None,
+                      author_email=email, body=new.description, internal=False,
+                      source=new.channel, mail_message_id=new.mail_message_id)
+    db.session.add_all([ticket, message])
+    for item in stored:
+        db.session.add(Attachment(
+            public_id=storage.public_id(), ticket=ticket, message=message,
+            original_name=item.original_name, content_type=item.content_type,
+            size=item.size, sha256=item.sha256, storage_key=item.storage_key,
+            inline_ok=item.inline_ok))
+    db.session.flush()  # the id, and so the reference, exists from here on
+    _queue_filing_mail(ticket, new.request_type)
+    return ticket
+
+
+def _requester(email, user):
+    """The account a new request belongs to: only one whose address is verified."""
+    if user is not None and getattr(user, "is_verified", False) and user.email == email:
+        return user
+    found = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    return found if found is not None and found.is_verified else None
+
+
+def _queue_filing_mail(ticket, request_type):
+    link = external_url("tickets.view", ref=ticket.ref, t=links.view_token(ticket))
+    context = dict(request_type=request_type, link=link,
+                   fields=field_rows(ticket, request_type),
+                   environment=environment.rows(ticket.environment),
+                   attachments=ticket.attachments)
+    notices.queue_notice(ticket, "request_received", ticket.requester_email,
+                         f"We received your request: {ticket.summary}", **context)
+    agents = notices.agent_recipients()
+    if agents:
+        context["link"] = external_url("tickets.view", ref=ticket.ref)
+        notices.queue_notice(ticket, "new_request_agents", agents,
+                             f"New request: {ticket.summary}", **context)
+
+
+def field_rows(ticket, request_type):
+    """(label, shown value) for the type's fields that have a value."""
+    rows = []
+    for f in request_type.fields if request_type else ():
+        value = (ticket.fields or {}).get(f.name)
+        if value not in (None, "", False):
+            rows.append((f.label, f.display(value)))
+    return rows
+
+
+def _remove(stored):
+    for item in stored:
+        storage.remove(item.storage_key)
+
+
+def remove_orphan_files():
+    """Delete stored files that no attachment refers to; returns how many went."""
+    known = set(db.session.execute(select(Attachment.storage_key)).scalars())
+    found = storage.orphans(known)
+    for key in found:
+        storage.remove(key)
+    return len(found)
+
+
+def can_view(ticket, user=None, granted=()):
+    """Who may read a request: agents, its verified owner, or a holder of a granted link."""
+    if ticket is None:
+        return False
+    if user is not None and getattr(user, "is_authenticated", False):
+        if getattr(user, "is_agent", False) and user.is_active:
+            return True
+        if user.is_verified and user.email == ticket.requester_email:
+            return True
+    return ticket.id in set(granted or ())

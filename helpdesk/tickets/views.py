@@ -1,0 +1,264 @@
+"""Requester pages for filing a request. Views parse and render; the service decides."""
+
+from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
+                   session, url_for)
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
+
+from ..extensions import csrf, limiter
+from ..kb import get_kb
+from ..models import Attachment, Ticket
+from . import attachments as storage
+from . import deflection, environment, links, service
+from .forms import form_class
+
+bp = Blueprint("tickets", __name__)
+
+GRANTED = "granted_requests"  # session: ids of requests this browser filed or opened by link
+GRANTED_MAX = 20
+
+
+def request_types():
+    return current_app.extensions["helpdesk.request_types"]
+
+
+def _type_or_404(slug):
+    found = request_types().get(slug)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _signed_in_user():
+    user = current_user if current_user and current_user.is_authenticated else None
+    return user if user is not None and user.is_verified else None
+
+
+def _grant(ticket):
+    granted = [i for i in session.get(GRANTED, []) if i != ticket.id]
+    session[GRANTED] = (granted + [ticket.id])[-GRANTED_MAX:]
+
+
+def _can_view(ticket):
+    user = current_user if current_user and current_user.is_authenticated else None
+    return service.can_view(ticket, user, session.get(GRANTED, []))
+
+
+# --- rate limits: per address and per email, on sending only -------------------------
+
+def _finding_answers():
+    return "find" in request.form
+
+
+def _email_key():
+    return "request-email:" + request.form.get("email", "", type=str).strip().lower()[:254]
+
+
+def _no_email_or_finding():
+    return _finding_answers() or not request.form.get("email", "", type=str).strip()
+
+
+def _ip_limit():
+    return current_app.config["REQUEST_RATE_LIMIT_IP"]
+
+
+def _email_limit():
+    return current_app.config["REQUEST_RATE_LIMIT_EMAIL"]
+
+
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited(error):
+    """Too many requests: the form again, with everything typed, and a clear message."""
+    slug = (request.view_args or {}).get("slug")
+    if request.method != "POST" or slug not in request_types():
+        return render_template("errors/error.html", code=429, title="Too many requests",
+                               description="Please wait a little and try again."), 429
+    form = form_class(request_types()[slug])()
+    message = ("You have sent several requests in a short time. Please wait a few minutes "
+               "and send this one again; what you typed is kept below.")
+    return _render_form(form, request_types()[slug], top_error=message, status=429)
+
+
+# --- choosing a type and filling the form ---------------------------------------------
+
+@bp.get("/requests/new")
+def choose():
+    return render_template("tickets/choose.html", types=list(request_types().values()),
+                           passthrough=_prefill_args())
+
+
+def _prefill_args():
+    """The mobile app's ?app_version=&os=&device= (and a summary) carried to the form."""
+    return {k: environment.clean(request.args.get(k, type=str))
+            for k in ("app_version", "os", "device", "summary")
+            if environment.clean(request.args.get(k, type=str))}
+
+
+@bp.route("/requests/new/<slug>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one re-renders with all values
+@limiter.limit(_ip_limit, methods=["POST"], exempt_when=_finding_answers)
+@limiter.limit(_email_limit, key_func=_email_key, methods=["POST"],
+               exempt_when=_no_email_or_finding, deduct_when=lambda r: r.status_code == 303)
+def new(slug):
+    request_type = _type_or_404(slug)
+    form = form_class(request_type)()
+    user = _signed_in_user()
+    if user is not None:
+        form.email.data = user.email  # fixed: the signed-in, verified address
+    if request.method == "GET":
+        form.submission_token.data = service.new_submission_token()
+        for key, value in _prefill_args().items():
+            form[key].data = value
+        return _render_form(form, request_type)
+
+    if _finding_answers():
+        text = form.summary.data or (form.description.data or "")[:200]
+        found = deflection.suggest(text)
+        deflection.record_shown(text, found)
+        form.suggested.data = str(max(_suggested_count(form), len(found)))
+        return _render_form(form, request_type, found=found, searched=True)
+
+    if not form.validate():
+        return _render_form(form, request_type, status=400)
+    if form.website.data:
+        form.website.errors.append("Leave this field empty to send your request.")
+        return _render_form(form, request_type, status=400, show_honeypot=True)
+
+    env = None
+    if form.include_environment.data:
+        env = environment.collect(request.user_agent.string, request.form)
+    uploads = [service.Upload(f.stream, f.filename) for f in request.files.getlist("attachments")
+               if f and f.filename]
+    try:
+        ticket = service.open_request(service.NewRequest(
+            request_type=request_type, email=form.email.data, summary=form.summary.data,
+            description=form.description.data, fields=form.type_values(), environment=env,
+            uploads=uploads, submission_token=form.submission_token.data or None,
+            channel="web", user=user, suggestions_shown=_suggested_count(form),
+            visitor=session.get("visitor")))
+    except service.AlreadyFiled as done:
+        ticket = done.ticket
+    except (service.TooManyFiles, storage.AttachmentRefused) as refused:
+        form.attachments.errors = [str(refused)]
+        return _render_form(form, request_type, status=400)
+    _grant(ticket)
+    return redirect(url_for(".sent", ref=ticket.ref), 303)
+
+
+def _suggested_count(form):
+    value = (form.suggested.data or "").strip()
+    return min(int(value), 100) if value.isdigit() else 0
+
+
+def _render_form(form, request_type, found=None, searched=False, top_error=None, status=200,
+                 show_honeypot=False):
+    env = environment.collect(request.user_agent.string,
+                              request.form if request.method == "POST" else form.data)
+    files_dropped = request.method == "POST" and any(
+        f and f.filename for f in request.files.getlist("attachments"))
+    csrf_errors = getattr(form, "csrf_token", None) is not None and form.csrf_token.errors
+    if csrf_errors and not top_error:
+        top_error = "This form had expired, so nothing was sent. Please check it and send it again."
+    return render_template(
+        "tickets/form.html", form=form, request_type=request_type,
+        found=found, searched=searched, top_error=top_error, files_dropped=files_dropped,
+        environment_line=environment.describe(env), user_agent=env.get("user_agent"),
+        signed_in=_signed_in_user(),
+        limits=storage.describe_limits(), show_honeypot=show_honeypot,
+        suggest_url=url_for(".suggest", type=request_type.slug),
+        open_url=lambda s: deflection.open_url(s, request_type.slug)), status
+
+
+@bp.get("/requests/<ref>/sent")
+def sent(ref):
+    """The confirmation page after Send (Post/Redirect/Get): only for the browser that sent it."""
+    ticket = Ticket.by_ref(ref)
+    if ticket is None or ticket.id not in session.get(GRANTED, []):
+        abort(404)
+    request_type = request_types().get(ticket.type)
+    return render_template("tickets/sent.html", ticket=ticket, request_type=request_type,
+                           fields=service.field_rows(ticket, request_type),
+                           environment_line=environment.describe(ticket.environment))
+
+
+@bp.get("/requests/<ref>")
+def view(ref):
+    """One request: for its owner, agents, or whoever holds a valid signed link."""
+    ticket = Ticket.by_ref(ref)
+    if ticket is None:
+        abort(404)
+    token = request.args.get("t", type=str)
+    if token and links.token_opens(ticket, token):
+        _grant(ticket)
+    elif not _can_view(ticket):
+        abort(404)
+    request_type = request_types().get(ticket.type)
+    return render_template("tickets/view.html", ticket=ticket, request_type=request_type,
+                           fields=service.field_rows(ticket, request_type),
+                           environment=environment.rows(ticket.environment),
+                           messages=[m for m in ticket.messages if not m.internal])
+
+
+@bp.get("/attachments/<public_id>/<path:filename>")
+def attachment(public_id, filename):
+    found = Attachment.query.filter_by(public_id=public_id[:64]).one_or_none()
+    if found is None or not _can_view(found.ticket):
+        abort(404)
+    if found.message is not None and found.message.internal and not _is_agent():
+        abort(404)
+    return storage.send(found, inline=request.args.get("inline") == "1")
+
+
+def _is_agent():
+    return bool(current_user and current_user.is_authenticated and current_user.is_agent)
+
+
+# --- answers while typing --------------------------------------------------------------
+
+@bp.get("/requests/suggest")
+def suggest():
+    """Like /api/suggest, but counted for the request funnel and linking with the marker."""
+    type_slug = request.args.get("type", "", type=str)
+    if type_slug not in request_types():
+        return jsonify(error="unknown request type"), 400
+    text = request.args.get("q", "", type=str)[:current_app.config["SEARCH_MAX_QUERY_CHARS"]]
+    found = deflection.suggest(text)
+    if len(text.strip()) >= deflection.MIN_CHARS:
+        deflection.record_shown(text, found)
+    return jsonify(query=text, results=[{
+        "slug": info.slug, "title": info.title, "url": deflection.open_url(info.slug, type_slug),
+        "snippet": hit.snippet, "highlights": hit.highlights,
+    } for info, hit in found])
+
+
+@bp.get("/requests/answers/<path:slug>")
+def open_suggestion(slug):
+    """Count the click, then show the article with the "Did this solve it?" question."""
+    if slug not in get_kb().articles:
+        abort(404)
+    type_slug = request.args.get("type", "", type=str)
+    deflection.record_opened(slug)
+    if type_slug not in request_types():
+        return redirect(url_for("kb.article", path=slug), 303)
+    return redirect(deflection.article_url(slug, type_slug), 303)
+
+
+@bp.post("/requests/solved")
+def solved():
+    slug = request.form.get("slug", "", type=str)
+    if slug in get_kb().articles:
+        deflection.record_solved(slug)
+        session["solved_article"] = slug
+    return redirect(url_for(".solved_page"), 303)
+
+
+@bp.get("/requests/solved")
+def solved_page():
+    slug = session.get("solved_article")
+    article = get_kb().articles.get(slug) if slug else None
+    return render_template("tickets/solved.html", article=article)
+
+
+@bp.app_context_processor
+def request_form_helpers():
+    return {"request_type_names": lambda: {t.slug: t.name for t in request_types().values()}}

@@ -1,0 +1,23 @@
+"""The requests migration upgrades and downgrades cleanly on SQLite."""
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from helpdesk import create_app
+from helpdesk.extensions import db
+
+NEW_TABLES = {"user", "ticket", "message", "attachment", "outbox"}
+
+
+def test_migration_0002_upgrades_downgrades_and_upgrades_again(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+                      "KB_INDEX_ON_START": False, "SECRET_KEY": "test"})
+    with app.app_context():
+        upgrade()
+        assert NEW_TABLES <= set(inspect(db.engine).get_table_names())
+        downgrade(revision="0001")
+        tables = set(inspect(db.engine).get_table_names())
+        assert not NEW_TABLES & tables and "event" in tables
+        upgrade()
+        assert NEW_TABLES <= set(inspect(db.engine).get_table_names())
+        db.engine.dispose()

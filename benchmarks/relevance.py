@@ -120,11 +120,13 @@ def ablation(ours, queries):
             for key, value in changes.items():
                 setattr(ranking, key, value)
             ours.kb.ranker.ranking = ranking
+            ours.kb.forget_answers()
             whole, cut = evaluate(ours, queries, False), evaluate(ours, queries, True)
             print(f"  {label:<44}{whole['mrr']:>10.3f}{whole['recall']:>8.3f}"
                   f"{cut['mrr']:>10.3f}{cut['recall']:>8.3f}")
     finally:
         ours.kb.ranker.ranking = shipped
+        ours.kb.forget_answers()
 
 
 def evaluate(engine, queries, cut):

@@ -17,7 +17,9 @@ app), `/api/suggest` latency in process with Flask's test client for every keyst
 every query (each prefix of each query, as the page asks while the user types), and
 throughput of `/api/suggest` under gunicorn against a bare Flask JSON route
 (benchmarks/bare_app.py) under the same gunicorn settings and the same client
-(benchmarks/http_load.py), on 127.0.0.1 only.
+(benchmarks/http_load.py), on 127.0.0.1 only. /api/suggest is loaded twice on the same
+server: the first pass meets every keystroke for the first time in each worker (cold
+caches), the second shows a site that has been answering those keystrokes for a while.
 
 Settings: RATELIMIT_ENABLED=False (a benchmark sends thousands of requests from one
 address). Events stay on (buffered in memory, written every EVENTS_FLUSH_SECONDS), and so
@@ -92,24 +94,34 @@ class Row:
 
 @dataclass
 class Throughput:
+    """Bare route, then /api/suggest twice on the same server: the first pass meets every
+    keystroke for the first time in each worker (cold caches); the second is a site that
+    has been answering these keystrokes for a while."""
+
     corpus: str
     bare: dict
     suggest: dict
+    suggest_again: dict
     target: float = 1 / 3
 
-    @property
-    def ratio(self):
-        return self.suggest["rps"] / self.bare["rps"] if self.bare["rps"] else 0.0
+    def ratio(self, figures):
+        return figures["rps"] / self.bare["rps"] if self.bare["rps"] else 0.0
 
     def rows(self):
         def line(route, figures):
             return [self.corpus, route, f"{figures['rps']:.0f}", f"{figures['p50_ms']:.1f} ms",
                     f"{figures['p95_ms']:.1f} ms", str(figures["errors"]), "", ""]
-        verdict = "ok" if self.ratio >= self.target else "MISSED"
+
+        def ratio_line(label, figures):
+            ratio = self.ratio(figures)
+            verdict = "ok" if ratio >= self.target else "MISSED"
+            return [self.corpus, label, f"{ratio:.2f}", "", "", "", f">= {self.target:.2f}",
+                    verdict]
         return [line("bare Flask JSON route", self.bare),
-                line("/api/suggest", self.suggest),
-                [self.corpus, "ratio suggest / bare", f"{self.ratio:.2f}", "", "", "",
-                 f">= {self.target:.2f}", verdict]]
+                line("/api/suggest, first pass", self.suggest),
+                line("/api/suggest, second pass", self.suggest_again),
+                ratio_line("ratio suggest / bare, first pass", self.suggest),
+                ratio_line("ratio suggest / bare, second pass", self.suggest_again)]
 
 
 def table(header, rows):
@@ -273,7 +285,9 @@ def measure_throughput(corpus, seconds):
     say(f"{corpus.name}: throughput of /api/suggest, {seconds:g} s")
     with serving.gunicorn("wsgi:app", ROOT, corpus.environment, log_path) as port:
         suggest = serving.load(port, paths_file, seconds)
-    corpus.throughput = Throughput(corpus.name, bare, suggest)
+        say(f"{corpus.name}: throughput of /api/suggest again on the same server, {seconds:g} s")
+        again = serving.load(port, paths_file, seconds)
+    corpus.throughput = Throughput(corpus.name, bare, suggest, again)
 
 
 # --- the run ---------------------------------------------------------------------------

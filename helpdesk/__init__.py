@@ -23,9 +23,11 @@ def create_app(test_config=None):
         app.config["MAX_CONTENT_LENGTH"] = (
             app.config["ATTACHMENT_MAX_BYTES"] * app.config["ATTACHMENT_MAX_COUNT"] + 1024 * 1024)
 
-    from . import database, events, web
+    from . import database, events, logs, middleware, web
     from .extensions import csrf, db, limiter, migrate
 
+    logs.configure(app)
+    middleware.init_app(app)
     database.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=database.MIGRATIONS_DIR)
@@ -45,7 +47,11 @@ def create_app(test_config=None):
     from . import mail, tickets, users
     users.init_app(app)
     tickets.init_app(app)
+    from . import auth
+    auth.init_app(app)
     mail.init_app(app)
+    from . import agent
+    agent.init_app(app)
 
     from .cli import register
     register(app)

@@ -52,7 +52,7 @@ def reindex(full):
 
 @click.group("mail")
 def mail_group():
-    """Outgoing (and later incoming) mail."""
+    """Outgoing and incoming mail."""
 
 
 @mail_group.command("send")
@@ -74,9 +74,13 @@ def mail_send():
 @click.command("maintenance")
 @with_appcontext
 def maintenance():
-    """Housekeeping that is safe to run often: files left by failed uploads."""
-    from .tickets.service import remove_orphan_files
-    click.echo(f"{remove_orphan_files()} orphan attachment files removed")
+    """Housekeeping that is safe to run often: auto-close, orphan files, index, retention."""
+    from .maintenance import run
+    outcomes = run()
+    for outcome in outcomes:
+        click.echo(f"{outcome.task}: {outcome.summary}", err=not outcome.ok)
+    if not all(outcome.ok for outcome in outcomes):
+        raise SystemExit(1)
 
 
 # `run` is ours (it migrates first); shell and routes are Flask's own.
@@ -88,8 +92,15 @@ def register(app):
     """Project commands; also available through `flask --app helpdesk`."""
     app.cli.add_command(run_with_migrations)
     app.cli.add_command(kb_group)
+    from .mail.commands import register as register_mail_commands
+    register_mail_commands(mail_group)  # ingest, fetch, retry (issue 7)
     app.cli.add_command(mail_group)
     app.cli.add_command(maintenance)
+    from .agent.cli import users_group
+    app.cli.add_command(users_group)  # helpdesk users create (issue 6)
+    from .backup import backup_command, restore_command
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,9 @@ SECRET_KEY = None
 # Default: a SQLite file in the instance folder.
 SQLALCHEMY_DATABASE_URI = None
 SQLALCHEMY_TRACK_MODIFICATIONS = False
+# Seconds a statement waits for a lock another process holds before the request
+# gives up with a "try again" page (503).
+DATABASE_LOCK_TIMEOUT = 15.0
 
 ARTICLES_DIR = str(Path(__file__).resolve().parent.parent / "articles")
 INDEX_DIR = None  # instance/index
@@ -26,7 +29,11 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
 ATTACHMENT_EXTENSIONS = (
     "png", "jpg", "jpeg", "gif", "webp", "pdf", "txt", "log", "csv", "json", "zip",
+    "eml",  # mail, e.g. a forwarded message kept from inbound mail (issue 7)
 )
+# `helpdesk maintenance` removes stored files no request refers to once they are this old
+# (seconds): younger ones may belong to a request still being saved.
+UPLOAD_ORPHAN_MIN_AGE = 3600
 
 MAIL_SERVER = None
 MAIL_PORT = 25
@@ -56,6 +63,20 @@ RATELIMIT_STORAGE_URI = "memory://"
 # Base URL for links in mail; never derived from the Host header.
 EXTERNAL_URL = None
 
+# Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0 = do not trust
+# it; a visitor could send it). Typical nginx in front: PROXY_FIX_X_FOR = 1 and
+# PROXY_FIX_X_PROTO = 1. See helpdesk/middleware.py.
+PROXY_FIX_X_FOR = 0
+PROXY_FIX_X_PROTO = 0
+PROXY_FIX_X_HOST = 0
+PROXY_FIX_X_PORT = 0
+PROXY_FIX_X_PREFIX = 0
+
+# Log lines on standard error: "text", "keyvalue" or "json", each with the request id;
+# "" leaves logging to the host. See helpdesk/logs.py.
+LOG_FORMAT = "text"
+LOG_LEVEL = "INFO"
+
 # Filing requests (issue 4). Limits use Flask-Limiter's syntax; several separated by ";".
 REQUEST_RATE_LIMIT_IP = "10 per minute; 60 per hour"
 REQUEST_RATE_LIMIT_EMAIL = "5 per 10 minutes; 20 per day"
@@ -69,6 +90,8 @@ MAIL_SEND_INTERVAL = 5.0  # seconds between looks at the outbox
 MAIL_TIMEOUT = 30.0  # SMTP socket timeout, seconds
 MAIL_MAX_ATTEMPTS = 20  # then the mail stays in the outbox, marked failed, for a person to see
 MAIL_CLAIM_TIMEOUT = 600  # seconds after which a claimed but unsent mail counts as crashed
+MAIL_CLAIM_BATCH = 10  # mails one sender claims at a time (others take the rest)
+OUTBOX_RETENTION_DAYS = 30  # `helpdesk maintenance` drops mail delivered before this
 
 # How often (seconds) a running app looks for changed article files. Each look is a
 # stat() walk of ARTICLES_DIR, so a few seconds keeps it cheap on every keystroke.
@@ -78,6 +101,9 @@ KB_INDEX_ON_START = True
 # Index work (first build, rebuild after damage, the periodic check) runs on a background
 # thread so no request waits for it; False does it in line with requests (tests, debugging).
 KB_BACKGROUND = True
+# After a start (background only), score this many of the most frequent words ahead of the
+# first keystrokes, so the first visitors do not pay for filling the search caches.
+KB_WARM_TERMS = 300
 
 # Search input bounds: user text is cut, never parsed as query syntax.
 SEARCH_MAX_QUERY_CHARS = 200
@@ -103,3 +129,47 @@ EVENTS_FLUSH_SECONDS = 2.0
 # Synonym groups for search, one group of single words a line ("login, signin, logon");
 # the shipped file holds common help-center words; None turns synonyms off.
 SEARCH_SYNONYMS_FILE = str(Path(__file__).resolve().parent / "synonyms.txt")
+
+# Accounts and following requests (issue 5). Limits use Flask-Limiter's syntax.
+# Sign-in links, registration and reset: per client address, and per email address typed.
+AUTH_RATE_LIMIT_IP = "10 per minute; 60 per hour"
+AUTH_RATE_LIMIT_EMAIL = "5 per 10 minutes; 20 per day"
+# How long emailed links work (seconds). Sign-in and reset links work once.
+LOGIN_LINK_MAX_AGE = 20 * 60
+PASSWORD_RESET_MAX_AGE = 60 * 60
+EMAIL_VERIFY_MAX_AGE = 2 * 24 * 3600  # registration and a changed address
+# werkzeug's generate_password_hash method: scrypt (memory-hard). Tests use a fast one.
+PASSWORD_HASH_METHOD = "scrypt"
+PASSWORD_MIN_LENGTH = 10
+# Changing one's address without a password needs a sign-in this recent (seconds).
+REAUTH_MAX_AGE = 10 * 60
+# "Remember me": how long the remember cookie keeps a person signed in (seconds).
+REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+REMEMBER_COOKIE_NAME = "remember_token"
+# My requests: rows per page.
+MY_REQUESTS_PAGE_SIZE = 20
+
+# Incoming mail (issue 7): `helpdesk mail ingest [FILE]` (an MTA pipe), `helpdesk mail
+# fetch` (IMAP, from cron) and `helpdesk mail retry`. See README.md, "Email channel".
+IMAP_TIMEOUT = 60.0  # seconds for one IMAP network operation
+IMAP_CA_FILE = None  # a CA bundle (PEM) that signed a private IMAP server's certificate
+IMAP_DONE_FOLDER = None  # handled mail is moved here; None flags it \Seen where it is
+IMAP_BATCH = 100  # messages one fetch run handles at most (the rest wait for the next run)
+# Requests made from mail get this request type; a mail that carries the app's device
+# details gets MAIL_APP_REQUEST_TYPE (with its "application" field set to "mobile").
+MAIL_REQUEST_TYPE = "something-else"
+MAIL_APP_REQUEST_TYPE = "technical-support"
+MAIL_INGEST_MAX_BYTES = 40 * 1024 * 1024  # larger mail is kept for an admin, not parsed
+MAIL_KEPT_DIR = None  # mail that could not be handled, raw (0600); default instance/mail/kept
+# A claim on a mail being handled counts as crashed after this many seconds.
+MAIL_INGEST_CLAIM_TIMEOUT = 600
+# Languages whose reply headers ("On ... wrote:") the quote stripper recognises.
+MAIL_REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "sv", "da", "ja")
+# Accept sender addresses in reserved test domains (example.test); for test setups only.
+MAIL_ALLOW_TEST_DOMAINS = False
+
+# The agent desk (issue 6). An agent's or admin's session ends after this many seconds
+# without a request (checked server-side on every request; see helpdesk/agent/access.py).
+AGENT_IDLE_TIMEOUT = 2 * 3600
+# Rows per page of the agents' queue (/agent/).
+AGENT_QUEUE_PAGE_SIZE = 25

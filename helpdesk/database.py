@@ -3,20 +3,38 @@
 import os
 from pathlib import Path
 
-from sqlalchemy import event
+from itertools import chain
+
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def init_app(app):
-    """Backend settings; call before `db.init_app`, which builds the engine."""
+    """Backend settings; call before `db.init_app`, which builds the engine.
+
+    DATABASE_LOCK_TIMEOUT bounds how long a statement waits for a lock held by someone
+    else (SQLite's busy timeout, PostgreSQL's lock_timeout): past it the request fails
+    with OperationalError, which the site answers with a "try again" page (503) instead of
+    hanging every worker.
+    """
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    connect_args = options.setdefault("connect_args", {})
+    wait = float(app.config["DATABASE_LOCK_TIMEOUT"])
     if url.get_backend_name() == "sqlite":
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+        connect_args.setdefault("timeout", wait)
         if url.database and url.database != ":memory:":
             _private_file(Path(url.database))
+    elif url.get_backend_name() == "postgresql":
+        # Appended to any options of the URL itself (they would otherwise be replaced).
+        given = connect_args.get("options", url.query.get("options", ""))
+        if "lock_timeout" not in given:
+            connect_args["options"] = f"{given} -c lock_timeout={int(wait * 1000)}".strip()
+        # A connection the server dropped (restart, failover) is replaced, not handed out.
+        options.setdefault("pool_pre_ping", True)
 
 
 def _private_file(path):
@@ -36,5 +54,33 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+def _without_nul(value):
+    """`value` with every NUL character removed, looking inside JSON lists and dicts."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+@event.listens_for(Session, "before_flush")
+def _no_nul_characters(session, flush_context, instances):
+    """Text is stored without NUL characters, on every backend.
+
+    PostgreSQL refuses NUL in text while SQLite keeps it, so one stray byte (pasted from a
+    binary file, or from a broken mail) would be a server error on one database and not
+    on the other. A NUL never means anything in a help desk's text: it is dropped.
+    """
+    for obj in chain(session.new, session.dirty):
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            value = state.dict.get(attr.key)
+            if isinstance(value, (str, list, dict)):
+                cleaned = _without_nul(value)
+                if cleaned != value:
+                    setattr(obj, attr.key, cleaned)

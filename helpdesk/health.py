@@ -1,10 +1,16 @@
-"""`GET /healthz`: is the database reachable and the article index readable?"""
+"""`GET /healthz`: is the database reachable, the article index readable, mail flowing?
+
+The outbox part is information for monitors (alert when `oldest_seconds` grows or
+`failed` is not 0); a backlog alone does not make the site unhealthy, since requests are
+still taken and the mail goes out once the SMTP server is back.
+"""
 
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from .extensions import db
 from .kb import get_kb
+from .mail.outbox import backlog
 
 bp = Blueprint("health", __name__)
 
@@ -18,6 +24,7 @@ def healthz():
     except Exception as exc:  # report, never raise: this page is for monitors
         checks["database"] = {"ok": False, "error": exc.__class__.__name__}
         healthy = False
+        db.session.rollback()
     kb = get_kb()
     try:
         index = kb.index
@@ -27,4 +34,13 @@ def healthz():
     except Exception as exc:
         checks["index"] = {"ok": False, "error": exc.__class__.__name__}
         healthy = False
+    if checks["database"]["ok"]:
+        try:
+            checks["outbox"] = {"ok": True, **backlog()}
+        except Exception as exc:
+            checks["outbox"] = {"ok": False, "error": exc.__class__.__name__}
+        finally:
+            db.session.rollback()
+    else:
+        checks["outbox"] = {"ok": False, "error": "database unavailable"}
     return jsonify(status="ok" if healthy else "error", **checks), 200 if healthy else 503

@@ -55,6 +55,7 @@ class Event(db.Model):
 ROLES = ("requester", "agent", "admin")
 STATUSES = ("open", "waiting_customer", "resolved", "closed")
 CHANNELS = ("web", "email")
+PRIORITIES = ("low", "normal", "high", "urgent")
 REF_OFFSET = 1000  # HD-1001 is the first request: short, sequential, human
 
 
@@ -70,6 +71,8 @@ class User(db.Model):
     role = db.Column(db.String(16), nullable=False, default="requester")
     is_active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # Part of every session's user id (see get_id); incremented to end all sessions.
+    session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     # Flask-Login's protocol, written out so the model does not import the extension.
     @property
@@ -81,7 +84,9 @@ class User(db.Model):
         return False
 
     def get_id(self):
-        return str(self.id)
+        # "<id>:<session version>": bumping the version (password reset, "sign out
+        # everywhere", a changed address) ends every session and remember-me cookie at once.
+        return f"{self.id}:{self.session_version or 0}"
 
     @property
     def is_verified(self):
@@ -120,6 +125,14 @@ class Ticket(db.Model):
                            index=True)
     resolved_at = db.Column(db.DateTime)
     closed_at = db.Column(db.DateTime)
+    # A reply after the reopen period starts a new request linked to the closed one.
+    parent_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="SET NULL"),
+                          index=True)
+    # Marked as spam by an agent (issue 6): hidden from the agents' queue views.
+    spam = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+
+    # The agents' queue counts its views from this index alone (no table rows read).
+    __table_args__ = (db.Index("ix_ticket_queue", "spam", "status", "assignee_id"),)
 
     requester = db.relationship("User", foreign_keys=[requester_id])
     assignee = db.relationship("User", foreign_keys=[assignee_id])
@@ -127,6 +140,11 @@ class Ticket(db.Model):
                                cascade="all, delete-orphan")
     attachments = db.relationship("Attachment", back_populates="ticket",
                                   order_by="Attachment.id", cascade="all, delete-orphan")
+    parent = db.relationship("Ticket", remote_side=[id], foreign_keys=[parent_id])
+    rating = db.relationship("Rating", back_populates="ticket", uselist=False,
+                             cascade="all, delete-orphan")
+    changes = db.relationship("TicketChange", back_populates="ticket",
+                              order_by="TicketChange.id", cascade="all, delete-orphan")
 
     @property
     def ref(self):
@@ -139,7 +157,8 @@ class Ticket(db.Model):
         if not text.startswith("HD-") or not text[3:].isdigit() or len(text) > 15:
             return None
         number = int(text[3:]) - REF_OFFSET
-        return number if number > 0 else None
+        # Ids are 32-bit integers (PostgreSQL refuses larger values in a query).
+        return number if 0 < number < 2 ** 31 else None
 
     @classmethod
     def by_ref(cls, ref):
@@ -162,6 +181,8 @@ class Message(db.Model):
     source = db.Column(db.String(8), nullable=False, default="web")
     mail_message_id = db.Column(db.String(255), index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # The whole subject of a mail reply (a request's summary is cut to 255 characters).
+    subject = db.Column(db.Text)
 
     ticket = db.relationship("Ticket", back_populates="messages")
     author = db.relationship("User")
@@ -208,8 +229,164 @@ class Outbox(db.Model):
     attempts = db.Column(db.Integer, nullable=False, default=0)
     next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     claimed_at = db.Column(db.DateTime)
+    # The random token of the sender holding the row (see mail/outbox.py); only its
+    # holder may mark the mail sent or failed.
+    claim_token = db.Column(db.String(32), index=True)
     last_error = db.Column(db.String(1000))
     sent_at = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     __table_args__ = (db.Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
+
+
+# --- accounts, the conversation and ratings (issue 5) ------------------------------------
+
+class TicketChange(db.Model):
+    """The audit trail: who changed which field of a request, from what to what, when."""
+
+    __tablename__ = "ticket_change"
+
+    id = db.Column(db.Integer, primary_key=True)
+    ticket_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="CASCADE"),
+                          nullable=False, index=True)
+    actor_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+    actor_email = db.Column(db.String(254))
+    field = db.Column(db.String(32), nullable=False)
+    old = db.Column(db.String(255))
+    new = db.Column(db.String(255))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    ticket = db.relationship("Ticket", back_populates="changes")
+    actor = db.relationship("User")
+
+
+class Rating(db.Model):
+    """The requester's satisfaction with a resolved request: 1-5 and a comment, once."""
+
+    __tablename__ = "rating"
+
+    id = db.Column(db.Integer, primary_key=True)
+    # Unique: a second rating of the same request fails in the database, race or not.
+    ticket_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="CASCADE"),
+                          nullable=False, unique=True)
+    score = db.Column(db.Integer, nullable=False)
+    comment = db.Column(db.Text, nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+
+    ticket = db.relationship("Ticket", back_populates="rating")
+
+
+class UsedToken(db.Model):
+    """Ids of single-use links (sign-in, verification, reset) that were already used."""
+
+    __tablename__ = "used_token"
+
+    jti = db.Column(db.String(64), primary_key=True)
+    purpose = db.Column(db.String(32), nullable=False)
+    used_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # After this the link is dead anyway, so the row may go.
+    expires_at = db.Column(db.DateTime, nullable=False, index=True)
+
+
+# --- inbound mail (issue 7) ---------------------------------------------------------------
+
+INBOUND_STATUSES = ("processing", "request", "reply", "note", "ignored", "kept")
+
+
+class InboundMail(db.Model):
+    """One mail we received, once: what became of it and its whole text.
+
+    `dedupe_key` ("mid:<Message-ID>", else "sha:<content hash>") is unique, so the same
+    mail fetched twice, or by two hosts at once, is handled by one of them. A row is
+    claimed as `processing` before any work; the work's outcome is written in the same
+    transaction as the request or reply it makes.
+    """
+
+    __tablename__ = "inbound_mail"
+
+    id = db.Column(db.Integer, primary_key=True)
+    dedupe_key = db.Column(db.String(255), nullable=False, unique=True)
+    mail_message_id = db.Column(db.String(255), index=True)
+    content_hash = db.Column(db.String(64))
+    status = db.Column(db.String(16), nullable=False, default="processing", index=True)
+    reason = db.Column(db.String(500))
+    sender = db.Column(db.String(254))
+    subject = db.Column(db.String(500))
+    source = db.Column(db.String(16))
+    ticket_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="SET NULL"),
+                          index=True)
+    message_id = db.Column(db.Integer, db.ForeignKey("message.id", ondelete="SET NULL"),
+                           index=True)
+    # The decoded text before quoted history and signatures were stripped: for agents.
+    full_text = db.Column(db.Text)
+    received_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    ticket = db.relationship("Ticket")
+    message = db.relationship("Message")
+
+
+class MailReference(db.Model):
+    """A Message-ID we put on outgoing mail, so a reply's In-Reply-To finds its request."""
+
+    __tablename__ = "mail_reference"
+
+    id = db.Column(db.Integer, primary_key=True)
+    message_id = db.Column(db.String(255), nullable=False, unique=True)
+    ticket_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="CASCADE"),
+                          nullable=False, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class FailingAddress(db.Model):
+    """An address our mail bounced from; cleared when mail from it arrives again."""
+
+    __tablename__ = "failing_address"
+
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    reason = db.Column(db.String(500))
+    failures = db.Column(db.Integer, nullable=False, default=1)
+    first_failed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_failed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    @db.validates("email")
+    def _lower(self, key, value):
+        return (value or "").strip().lower()
+
+
+# --- the agent desk (issue 6) -------------------------------------------------------------
+
+class SavedReply(db.Model):
+    """A canned response agents insert into a reply; admins manage them.
+
+    The body may hold placeholders ({name}, {ref}, {summary}, {email}) filled in for the
+    request at hand by plain replacement, never by a template engine.
+    """
+
+    __tablename__ = "saved_reply"
+
+    id = db.Column(db.Integer, primary_key=True)
+    title = db.Column(db.String(120), nullable=False, unique=True)
+    body = db.Column(db.Text, nullable=False, default="")
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class BlockedSender(db.Model):
+    """An address whose later requests (web form and mail) are refused quietly."""
+
+    __tablename__ = "blocked_sender"
+
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    reason = db.Column(db.String(255))
+    blocked_by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    blocked_by = db.relationship("User")
+
+    @db.validates("email")
+    def _lower(self, key, value):
+        return (value or "").strip().lower()

@@ -1,16 +1,61 @@
-"""Accounts as Flask-Login sees them (sign-in pages arrive with issue 5)."""
+"""Accounts as Flask-Login sees them: loading the signed-in user, cookies of signed-in people.
+
+The id stored in the session and in the remember-me cookie is "<user id>:<session version>"
+(models.User.get_id). A user whose version moved on (password reset, "sign out everywhere",
+a changed address) no longer loads from older cookies: they are signed out everywhere.
+"""
+
+from flask import request
 
 from .extensions import db, login_manager
 from .models import User
 
 
 def init_app(app):
+    # Registered before Flask-Login's own after_request, so it runs after it (Flask runs
+    # them in reverse) and sees the remember-me cookie Flask-Login has just set.
+    @app.after_request
+    def secure_remember_cookie(response):
+        if request.is_secure:
+            _mark_secure(response, app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+        return response
+
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+
+
+def _mark_secure(response, name):
+    """Add Secure to the remember-me cookie when the page came over https (like the session)."""
+    cookies = response.headers.getlist("Set-Cookie")
+    if not any(c.startswith(name + "=") and "; Secure" not in c for c in cookies):
+        return
+    response.headers.remove("Set-Cookie")
+    for cookie in cookies:
+        if cookie.startswith(name + "=") and "; Secure" not in cookie:
+            cookie += "; Secure"
+        response.headers.add("Set-Cookie", cookie)
+
+
+def parse_id(value):
+    """(user id, session version) from a stored id; a bare id is version 0."""
+    text = str(value or "")
+    number, _, version = text.partition(":")
+    if (not number.isdigit() or len(number) > 10
+            or (version and (not version.isdigit() or len(version) > 10))):
+        return None, None
+    if int(number) >= 2 ** 31:  # not an id (and too large for a query on PostgreSQL)
+        return None, None
+    return int(number), int(version or 0)
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    if not str(user_id).isdigit():
+def load_user(stored_id):
+    user_id, version = parse_id(stored_id)
+    if user_id is None:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or (user.session_version or 0) != version:
+        return None
+    return user

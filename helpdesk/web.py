@@ -1,13 +1,18 @@
 """What every page shares: security headers, cookies, error pages and template helpers."""
 
+import logging
 from datetime import datetime, timezone
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .kb import segments
+
+log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -78,6 +83,11 @@ def init_app(app):
     def server_error(error):
         return _error_page(500, None)
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error):
+        return database_unavailable_page(error)
+
 
 def _size(n):
     return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KiB"
@@ -102,6 +112,36 @@ TITLES = {
     413: "Too large", 429: "Too many requests", 500: "Something went wrong",
     503: "Temporarily unavailable",
 }
+
+
+UNAVAILABLE = ("The help desk cannot reach its database right now, so nothing was saved."
+               " Please try again in a minute; if you were sending a request, go back and"
+               " send it again (your browser keeps what you typed).")
+RETRY_AFTER = "30"
+
+
+def database_unavailable_page(error):
+    """503 while the database is down, locked or overloaded: say so, keep nothing half-done.
+
+    The service layer has already rolled back its transaction and removed stored files.
+    The page is rendered without touching the database; if even that fails (a template
+    that asks it something), a plain page is returned.
+    """
+    detail = getattr(error, "orig", None) or error
+    log.error("database unavailable: %s", " ".join(str(detail).split())[:300])
+    try:
+        from .extensions import db
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the pool replaces it
+        pass
+    try:
+        response = make_response(_error_page(503, UNAVAILABLE))
+    except Exception:
+        response = make_response(
+            f"<!doctype html><title>Temporarily unavailable</title><h1>Temporarily"
+            f" unavailable</h1><p>{UNAVAILABLE}</p>", 503)
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
 
 
 def _error_page(code, description):

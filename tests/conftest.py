@@ -2,7 +2,9 @@
 
 Each test gets its own instance folder (database, index, secret) and, unless it asks for
 other articles, a copy of the shipped `articles/` folder, so tests may edit articles
-freely. The database is migrated once per session with Alembic and copied per test.
+freely. The database is migrated once per session with Alembic and copied per test; with
+HELPDESK_TEST_DATABASE_URL (PostgreSQL, see tests/databases.py) every test uses that
+database instead, emptied after each test.
 """
 
 import shutil
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import databases
 from mailsink import SMTPServer
 
 from helpdesk import create_app
@@ -20,15 +23,22 @@ SHIPPED_ARTICLES = Path(__file__).resolve().parent.parent / "articles"
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
-    """A SQLite database file upgraded through every migration, copied by each test."""
+    """The database upgraded through every migration: a SQLite file copied by each test,
+    or the PostgreSQL URL every test shares (emptied after each one)."""
     folder = tmp_path_factory.mktemp("template")
-    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "TESTING": True,
-                      "KB_INDEX_ON_START": False, "SECRET_KEY": "test"})
+    config = {"INSTANCE_PATH": str(folder / "instance"), "TESTING": True,
+              "KB_INDEX_ON_START": False, "SECRET_KEY": "test"}
+    url = databases.configured_url()
+    if url:
+        databases.drop_everything(url)
+        config["SQLALCHEMY_DATABASE_URI"] = url
+    app = create_app(config)
     from flask_migrate import upgrade
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return folder / "instance" / "helpdesk.sqlite3"
+    yield url or folder / "instance" / "helpdesk.sqlite3"
+    databases.dispose()
 
 
 @pytest.fixture
@@ -47,10 +57,12 @@ def make_app(tmp_path, migrated_db, articles_dir):
     def factory(**overrides):
         instance = tmp_path / "instance"
         instance.mkdir(exist_ok=True)
-        database = instance / "helpdesk.sqlite3"
-        if not database.exists():
-            shutil.copy(migrated_db, database)
-        config = {
+        config = {}
+        if isinstance(migrated_db, str):
+            config["SQLALCHEMY_DATABASE_URI"] = migrated_db
+        elif not (instance / "helpdesk.sqlite3").exists():
+            shutil.copy(migrated_db, instance / "helpdesk.sqlite3")
+        config |= {
             "INSTANCE_PATH": str(instance),
             "TESTING": True,
             "ARTICLES_DIR": str(articles_dir),
@@ -71,6 +83,8 @@ def make_app(tmp_path, migrated_db, articles_dir):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+    if apps and isinstance(migrated_db, str):
+        databases.empty(migrated_db)
 
 
 @pytest.fixture
@@ -107,3 +121,10 @@ def smtp_server():
     server = SMTPServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """Quick password hashes in tests; production uses scrypt (PASSWORD_HASH_METHOD)."""
+    import helpdesk.config
+    monkeypatch.setattr(helpdesk.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")

@@ -121,3 +121,23 @@ def test_a_second_sync_of_an_unchanged_corpus_changes_nothing(corpus_kb):
     report = kb.sync()
     assert (report.added, report.updated, report.deleted) == ([], [], [])
     assert report.errors == {}
+
+
+def _keystrokes():
+    import tomllib
+    from support import ROOT
+    with open(ROOT / "benchmarks" / "relevance_queries.toml", "rb") as fh:
+        queries = [entry["q"] for entry in tomllib.load(fh)["query"]][::4]
+    return [q[:n] for q in queries for n in range(2, len(q) + 1, 3)]
+
+
+def test_suggestions_are_the_best_of_the_full_ranking(corpus_kb):
+    """Suggestions look at each word's best articles only; they must still be exactly the
+    articles the full ranking puts first, keystroke after keystroke."""
+    kb, _ = corpus_kb
+    ranker, view = kb.ranker, kb.index.view()
+    for text in _keystrokes():
+        concepts = ranker.concepts(view, kb._query(text, True))
+        _, fast = ranker.rank(view, concepts, top=5, count=False)
+        _, full = ranker.rank(view, concepts)
+        assert [doc for _, doc in fast] == [doc for _, doc in full[:5]], text

@@ -15,7 +15,8 @@ def init_app(app):
                        check_interval=app.config["KB_CHECK_INTERVAL"], ranker=ranker,
                        max_query_chars=app.config["SEARCH_MAX_QUERY_CHARS"],
                        max_query_terms=app.config["SEARCH_MAX_TERMS"],
-                       background=app.config["KB_BACKGROUND"])
+                       background=app.config["KB_BACKGROUND"],
+                       warm_terms=app.config["KB_WARM_TERMS"] if app.config["KB_BACKGROUND"] else 0)
     app.extensions[EXTENSION_KEY] = kb
     if app.config["KB_INDEX_ON_START"]:
         kb.start()

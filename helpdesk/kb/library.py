@@ -58,11 +58,12 @@ class SyncReport:
 
 class KnowledgeBase:
     def __init__(self, articles_dir, index_dir, check_interval=5.0, ranker=None,
-                 max_query_chars=200, max_query_terms=12, background=True):
+                 max_query_chars=200, max_query_terms=12, background=True, warm_terms=0):
         self.articles_dir = Path(articles_dir)
         self.index_dir = Path(index_dir)
         self.check_interval = check_interval
         self.background = background
+        self.warm_terms = warm_terms
         self.ranker = ranker or Ranker()
         self.max_query_chars = max_query_chars
         self.max_query_terms = max_query_terms
@@ -88,16 +89,29 @@ class KnowledgeBase:
 
     def start(self):
         """Open the index at app start; bring it up to date, or rebuild it if unusable."""
-        if manifest.read(self.index_dir) is not None:
+        if self._load_catalog():
             try:
                 self.index = open_or_fail(self.index_dir)
             except IndexUnavailable as exc:
                 log.warning("article index at %s will be rebuilt: %s", self.index_dir, exc)
-        self._load_catalog()
         if self.index is None:
-            self._run(self._rebuild)
+            self._run(self._rebuild_and_warm)
         else:
-            self._run(self._check_now)
+            self._run(self._check_and_warm)
+
+    def _check_and_warm(self):
+        self._check_now()
+        self._warm()
+
+    def _rebuild_and_warm(self):
+        self._rebuild()
+        self._warm()
+
+    def _warm(self):
+        """Score the most frequent words ahead of the first keystrokes after a start."""
+        index = self.index
+        if index is not None and self.warm_terms:
+            self.ranker.warm(index.view(), self.warm_terms)
 
     def check(self):
         """Throttled and cheap: pick up edited files and other processes' updates."""
@@ -245,7 +259,7 @@ class KnowledgeBase:
         stamp = manifest.stamp(self.index_dir)
         data = manifest.read(self.index_dir)
         if data is None:
-            return  # keep what we have (nothing, at first) until a manifest exists
+            return False  # keep what we have (nothing, at first) until a manifest exists
         published, errors = {}, {}
         for slug, entry in data["files"].items():
             if entry["status"] == "ok":
@@ -258,16 +272,16 @@ class KnowledgeBase:
         categories = self._build_categories(published, data["categories"])
         self.articles, self.errors, self.categories = published, errors, categories
         self._manifest_stamp = stamp
+        return True
 
     @staticmethod
     def _build_categories(published, described):
         """Every folder holding a published article (at any depth), with its parents."""
         folders = {""}
-        for info in published.values():
-            path = PurePosixPath(info.category) if info.category else None
-            while path is not None and str(path) != ".":
-                folders.add(str(path))
-                path = path.parent
+        for category in {info.category for info in published.values()}:
+            while category and category not in folders:
+                folders.add(category)
+                category = category.rpartition("/")[0]
         categories = {}
         for slug in folders:
             meta = described.get(slug, {})
@@ -350,6 +364,11 @@ class KnowledgeBase:
             while len(self._suggest_cache) > SUGGEST_CACHE_SIZE:
                 self._suggest_cache.popitem(last=False)
         return hits
+
+    def forget_answers(self):
+        """Drop remembered suggestions (after changing how results are ranked)."""
+        with self._suggest_lock:
+            self._suggest_cache.clear()
 
     def related(self, slug, limit=5):
         index = self.index

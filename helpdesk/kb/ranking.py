@@ -36,6 +36,7 @@ class Ranking:
     common_share: float = 0.3
     completions: int = 12
     completion_weight: float = 0.4
+    short_prefix: int = 3  # completions of prefixes this short skip article bodies
     corrections: int = 2
     correction_weight: float = 0.8
     synonym_weight: float = 0.8
@@ -73,6 +74,8 @@ class Concept:
     word: str
     terms: dict  # stem -> weight
     corrected: str | None = None  # the word to show in "Did you mean"
+    # Terms looked up in titles, tags, headings and summaries only, never in bodies.
+    short_only: frozenset = frozenset()
 
 
 @dataclass
@@ -151,7 +154,10 @@ class Ranker:
             if term:
                 terms.setdefault(term, r.completion_weight)
         if terms:
-            return self._widen(Concept(prefix, terms))
+            # After three letters or fewer, a completion is a guess: it may lift a title,
+            # but is not worth reading every body that holds a frequent word.
+            guesses = frozenset(terms) - {own} if len(prefix) <= r.short_prefix else frozenset()
+            return self._widen(Concept(prefix, terms, short_only=guesses))
         if len(prefix) > 3:
             # Nothing starts with it: most likely a finished word with a typo.
             return self._corrected(view, prefix)
@@ -205,22 +211,24 @@ class Ranker:
         """The `top` best from each word's best-scored articles, or None when unsure.
 
         An article outside every word's first `depth` scores less than that word's
-        `depth`-th score on every word, so its final score is below the sum of those
-        scores (plus the best pair scores) times the largest coverage factor. When the
+        `depth`-th score on every word, and holds none of the words whose articles were
+        all taken; so its final score is below the sum of those scores (plus the best
+        pair scores) times the coverage factor of the words it could still hold. When the
         last of the `top` candidates beats that bound, no article left out can pass it.
         """
         depth = max(64, top * 16)
-        candidates, bound = set(), 0.0
-        for scores_of in maps:
+        candidates, bound, reachable = set(), 0.0, 0.0
+        for weight, scores_of in zip(weights, maps):
             best = scores_of.best(depth)
             candidates.update(doc for _, doc in best)
             if len(scores_of) > depth:
                 bound += best[-1][0]
+                reachable += weight
         if len(candidates) <= top and bound:
             return None
         for scores_of in pairs:
             bound += max(scores_of.values(), default=0.0)
-        bound *= 1.0 + self.ranking.coverage_weight
+        bound *= 1.0 + self.ranking.coverage_weight * reachable / whole
         scored = []
         for doc in candidates:
             score, share = 0.0, 0.0
@@ -250,14 +258,15 @@ class Ranker:
         def compute():
             best = ScoreMap()
             for term, weight in concept.terms.items():
+                share = 0.0 if term in concept.short_only else common
                 for doc, value in view.term_scores(term, r.boosts, r.k1, r.field_b,
-                                                   common).items():
+                                                   share).items():
                     value *= weight
                     if value > best.get(doc, 0.0):
                         best[doc] = value
             return best
         # Completions of a half-typed word come back keystroke after keystroke.
-        key = ("concept", tuple(sorted(concept.terms.items())), r.k1, common,
+        key = ("concept", tuple(sorted(concept.terms.items())), concept.short_only, r.k1, common,
                tuple(sorted(r.boosts.items())), tuple(sorted(r.field_b.items())))
         return view.cached(key, compute, size=len)
 
@@ -270,6 +279,12 @@ class Ranker:
             second = max(b.terms, key=b.terms.get)
             pairs.append(f"{first}{PAIR_SEPARATOR}{second}")
         return pairs
+
+    def warm(self, view, count):
+        """Fill the term cache with the `count` most frequent words (typed first)."""
+        r = self.ranking
+        for term in view.frequent_terms(count):
+            view.term_scores(term, r.boosts, r.k1, r.field_b, r.common_share)
 
     # --- answers ---------------------------------------------------------------------
 

@@ -180,7 +180,12 @@ class ArticleIndex:
         if searcher is None:
             searcher = self._ix.searcher()
         elif not searcher.up_to_date():
-            searcher = searcher.refresh()
+            try:
+                searcher = searcher.refresh()
+            except TypeError as exc:
+                # What whoosh raises when the index's files vanished under a live reader
+                # (another process deleted the folder): a damaged index, not a bug.
+                raise whoosh_index.EmptyIndexError(f"index files gone: {exc}") from exc
         self._local.searcher = searcher
         return searcher
 
@@ -246,6 +251,10 @@ class IndexView:
     def cached(self, key, compute, size=lambda value: 1):
         """Memoise a value derived from this generation (shared by all queries)."""
         return self.index._cached((self.generation, *key), compute, size)
+
+    def frequent_terms(self, count):
+        """The `count` index terms found in the most article bodies."""
+        return [_text(t) for _, t in self.reader.most_frequent_terms("body", count)]
 
     def has_word(self, word):
         return self.reader.doc_frequency("words", word) > 0

@@ -1,8 +1,9 @@
-"""Mail: the outgoing outbox and its senders (incoming mail joins in issue 7)."""
+"""Mail: the outgoing outbox and its senders, and incoming mail (`incoming/`)."""
 
 
 def init_app(app):
-    from . import sender
+    from . import incoming, sender
     from .views import bp
     sender.init_app(app)
     app.register_blueprint(bp)
+    incoming.init_app(app)

@@ -4,8 +4,9 @@ from flask import current_app, render_template
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import User
-from .outbox import header_text, new_message_id, queue_mail
+from ..models import MailReference, Message, User
+from .incoming import tokens
+from .outbox import header_text, mail_domain, queue_mail
 
 
 def subject_for(ticket, text):
@@ -13,12 +14,69 @@ def subject_for(ticket, text):
     return header_text(f"[{ticket.ref}] {text}", 400)
 
 
-def thread_headers(ticket):
-    headers = {"Message-ID": new_message_id(ticket.ref), "X-Helpdesk-Request": ticket.ref}
-    support = current_app.config.get("SUPPORT_ADDRESS")
+def thread_headers(ticket, audience=None):
+    """The headers that let a reply find `ticket` (see mail/incoming/tokens.py).
+
+    A Message-ID of ours carrying a signed reply token (recorded in MailReference, in the
+    caller's transaction), Reply-To `support+<token>@...` when SUPPORT_ADDRESS is set, and
+    In-Reply-To/References so mail programs show one conversation. `audience` is
+    tokens.REQUESTER (default) or tokens.AGENT: only an agent token lets a mail from an
+    agent's address count as an agent's reply.
+    """
+    token = tokens.make(ticket, audience or tokens.REQUESTER)
+    message_id = tokens.message_id(token, mail_domain())
+    headers = {"Message-ID": message_id, "X-Helpdesk-Request": ticket.ref}
+    references = _references(ticket)
+    if references:
+        headers["References"] = " ".join(f"<{r}>" for r in references)
+        headers["In-Reply-To"] = f"<{references[-1]}>"
+    support = _plain_address(current_app.config.get("SUPPORT_ADDRESS"))
     if support:
-        headers["Reply-To"] = support
+        headers["Reply-To"] = tokens.reply_address(support, token)
+    db.session.add(MailReference(message_id=message_id.strip("<>")[:255], ticket_id=ticket.id))
     return headers
+
+
+def _references(ticket):
+    """The thread so far: the requester's first mail (or our first notice), then the
+    newest mail we received on the request."""
+    received = list(db.session.execute(
+        select(Message.mail_message_id).where(Message.ticket_id == ticket.id,
+                                              Message.source == "email",
+                                              Message.mail_message_id.is_not(None))
+        .order_by(Message.id)).scalars()) if ticket.id else []
+    first_sent = db.session.execute(
+        select(MailReference.message_id).where(MailReference.ticket_id == ticket.id)
+        .order_by(MailReference.id).limit(1)).scalar_one_or_none() if ticket.id else None
+    chain = [received[0] if received else first_sent, received[-1] if received else None]
+    found = []
+    for message_id in chain:
+        clean = header_text(message_id or "", 250).strip("<>")
+        if clean and " " not in clean and clean not in found:
+            found.append(clean)
+    return found
+
+
+def _plain_address(value):
+    """"Support <support@example.com>" or "support@example.com" -> the address."""
+    value = header_text(value or "", 254)
+    if "<" in value and ">" in value:
+        value = value[value.rindex("<") + 1:value.rindex(">")]
+    return value.strip() if "@" in value else None
+
+
+def audience_for(to):
+    """Agents when every recipient is an agent (or the agents' notify address)."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    emails = {(_plain_address(r) or "").lower() for r in recipients} - {""}
+    if not emails:
+        return tokens.REQUESTER
+    configured = {(_plain_address(a) or "").lower() for a in
+                  str(current_app.config.get("AGENT_NOTIFY_ADDRESS") or "").split(",")}
+    agents = set(db.session.execute(
+        select(User.email).where(User.email.in_(emails), User.role.in_(("agent", "admin")),
+                                 User.is_active.is_(True))).scalars())
+    return tokens.AGENT if emails <= (agents | configured) else tokens.REQUESTER
 
 
 def queue_notice(ticket, template, to, subject, **context):
@@ -27,7 +85,7 @@ def queue_notice(ticket, template, to, subject, **context):
     return queue_mail(to, subject_for(ticket, subject),
                       render_template(f"mail/{template}.txt", **context),
                       render_template(f"mail/{template}.html", **context),
-                      headers=thread_headers(ticket), ticket_id=ticket.id)
+                      headers=thread_headers(ticket, audience_for(to)), ticket_id=ticket.id)
 
 
 def agent_recipients():

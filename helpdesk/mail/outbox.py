@@ -1,30 +1,39 @@
 """The outbox: mail is queued in the caller's transaction and delivered after commit.
 
 `queue_mail` only adds a row, so a request and the mail that reports it commit (or roll
-back) together. `send_pending` delivers due rows: each row is first *claimed* by a
-conditional UPDATE that only one sender can win (several web workers and a cron job may
-run at once), then sent, then marked sent. A failure schedules a retry with exponential
-backoff. A sender that crashes between claim and send leaves a stale claim, which is
-taken over after MAIL_CLAIM_TIMEOUT. The one window where a mail can go out twice (the
-SMTP server accepted it and the process died before marking it sent) keeps the same
-Message-ID, so mail programs show it once.
+back) together. `send_pending` delivers due rows. Several senders may run at once (a
+thread in every web worker, `helpdesk mail send` from cron, other hosts), so a sender
+first *claims* a small batch: it stamps the rows with its own random token, and only rows
+that nobody holds can be stamped. On PostgreSQL the rows are picked with
+`SELECT ... FOR UPDATE SKIP LOCKED`, so concurrent senders take different rows instead of
+queueing behind each other; on SQLite a single conditional UPDATE runs under the
+database's one write lock, which makes it just as exclusive. Every later change (sent,
+failed) is made only while the row still carries the sender's token.
+
+Each mail is marked sent in its own commit right after the SMTP server accepts it. A
+sender that dies before that leaves its claim behind; the claim expires after
+MAIL_CLAIM_TIMEOUT and another sender retries the mail. A failure schedules a retry with
+exponential backoff. The one window where a mail can go out twice (the server accepted
+it and the process died before the commit) keeps the same Message-ID, so mail programs
+show it once.
 """
 
 import logging
 import re
-import smtplib
-import socket
-import ssl
+import secrets
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
 from ..models import Outbox, utcnow
+from .transport import ServerUnavailable, Transport
 
 log = logging.getLogger(__name__)
 
@@ -97,110 +106,180 @@ def build_message(row):
     return message
 
 
-def _claim(row_id, now):
-    """Take one due row for this sender; False when another sender has it."""
-    stale = now - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
-    result = db.session.execute(
-        update(Outbox)
-        .where(Outbox.id == row_id, Outbox.sent_at.is_(None),
-               or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale))
-        .values(claimed_at=now, attempts=Outbox.attempts + 1)
+def _due(now):
+    """Rows a sender may take: unsent, due, not given up, and not held by a live claim."""
+    config = current_app.config
+    stale = now - timedelta(seconds=config["MAIL_CLAIM_TIMEOUT"])
+    return and_(Outbox.sent_at.is_(None), Outbox.next_attempt_at <= now,
+                Outbox.attempts < config["MAIL_MAX_ATTEMPTS"],
+                or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale))
+
+
+def _anything_due():
+    """A cheap read first, so idle senders never take the write lock."""
+    found = db.session.execute(select(Outbox.id).where(_due(utcnow())).limit(1)).first()
+    db.session.rollback()  # end the read before the claim opens a write transaction
+    return found is not None
+
+
+def claim(limit):
+    """Claim up to `limit` due mails for this sender; returns (token, rows)."""
+    token = secrets.token_hex(16)
+    now = utcnow()
+    due = _due(now)
+    pick = (select(Outbox.id).where(due).order_by(Outbox.next_attempt_at, Outbox.id)
+            .limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Lock the picked rows first (skipping rows other senders are locking), then stamp
+        # them: two statements in one transaction. Folded into one UPDATE ... IN (SELECT
+        # ... FOR UPDATE), PostgreSQL may re-run the pick for every row and claim them all.
+        ids = list(db.session.execute(pick.with_for_update(skip_locked=True)).scalars())
+        chosen = Outbox.id.in_(ids)
+    else:
+        # SQLite: one statement under the database's single write lock, so the pick and
+        # the stamp cannot interleave with another sender's. `due` is checked again on the
+        # row being stamped.
+        chosen = and_(Outbox.id.in_(pick.correlate(None).scalar_subquery()), due)
+    db.session.execute(
+        update(Outbox).where(chosen)
+        .values(claim_token=token, claimed_at=now, attempts=Outbox.attempts + 1)
         .execution_options(synchronize_session=False))
+    db.session.commit()
+    rows = list(db.session.execute(
+        select(Outbox).where(Outbox.claim_token == token)
+        .order_by(Outbox.next_attempt_at, Outbox.id)).scalars())
+    return token, rows
+
+
+def _while_claimed(row_id, token, **values):
+    """Change a row only if this sender still holds it; False when the claim was lost."""
+    result = db.session.execute(
+        update(Outbox).where(Outbox.id == row_id, Outbox.claim_token == token)
+        .values(**values).execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount == 1
 
 
-def due_ids(limit=50):
-    now = utcnow()
-    stale = now - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
-    return list(db.session.execute(
-        select(Outbox.id)
-        .where(Outbox.sent_at.is_(None), Outbox.next_attempt_at <= now,
-               Outbox.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
-               or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale))
-        .order_by(Outbox.next_attempt_at, Outbox.id).limit(limit)).scalars())
+def _renew(token):
+    """Refresh this sender's claims; returns the ids it still holds."""
+    db.session.execute(update(Outbox).where(Outbox.claim_token == token)
+                       .values(claimed_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+    return set(db.session.execute(select(Outbox.id).where(Outbox.claim_token == token))
+               .scalars())
 
 
-def send_pending(limit=50):
-    """Deliver due mail; returns (sent, failed). Safe to run from several processes."""
+def _release(token):
+    """Hand back mail claimed but not tried (a sender stopping): due again at once."""
+    db.session.execute(update(Outbox).where(Outbox.claim_token == token)
+                       .values(claim_token=None, claimed_at=None, attempts=Outbox.attempts - 1)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def send_pending(limit=50, should_stop=None):
+    """Deliver due mail; returns (sent, failed). Safe to run from several processes.
+
+    Call it outside a transaction of your own (a sender thread, the CLI): it starts by
+    ending any, so that it sees what other senders committed. `should_stop` (a callable)
+    is asked before each mail; once it answers true, the rest of the batch is handed back.
+    """
+    config = current_app.config
+    should_stop = should_stop or (lambda: False)
     sent = failed = 0
-    ids = due_ids(limit)
-    if not ids:
-        return sent, failed
-    transport = _Transport(current_app.config)
-    try:
-        for row_id in ids:
-            if not _claim(row_id, utcnow()):
-                continue
-            row = db.session.get(Outbox, row_id)
-            try:
-                transport.send(build_message(row), row)
-            except Exception as exc:  # any failure: keep the mail and try again later
-                _failed(row, exc)
-                failed += 1
-                transport.reset()
-            else:
-                row.sent_at, row.claimed_at, row.last_error = utcnow(), None, None
-                sent += 1
-            db.session.commit()
-    finally:
-        transport.close()
+    db.session.rollback()  # no read transaction of the caller may hold a stale snapshot
+    while sent + failed < limit and not should_stop() and _anything_due():
+        token, rows = claim(min(config["MAIL_CLAIM_BATCH"], limit - sent - failed))
+        if not rows:
+            break  # other senders took them
+        outcome = _send_batch(token, rows, should_stop)
+        sent, failed = sent + outcome.sent, failed + outcome.failed
+        if outcome.failed:
+            break  # let backoff work; the next run tries again
     return sent, failed
 
 
-def _failed(row, exc):
+@dataclass
+class _Outcome:
+    sent: int = 0
+    failed: int = 0
+
+
+def _send_batch(token, rows, should_stop):
+    config = current_app.config
+    outcome = _Outcome()
+    claimed = time.monotonic()
+    transport = Transport(config)
+    try:
+        for position, row in enumerate(rows):
+            if should_stop():
+                _release(token)
+                return outcome
+            if time.monotonic() - claimed > config["MAIL_CLAIM_TIMEOUT"] / 2:
+                # A slow server: renew the claim on what is left before it can expire
+                # under us, and skip a mail another sender has taken over meanwhile.
+                if row.id not in _renew(token):
+                    continue
+                claimed = time.monotonic()
+            try:
+                transport.send(build_message(row), row.to.split(","))
+            except ServerUnavailable as exc:
+                # No server: every mail of the batch waits, without one timeout each.
+                for waiting in rows[position:]:
+                    _failed(waiting, token, exc)
+                    outcome.failed += 1
+                return outcome
+            except Exception as exc:  # any failure: keep the mail and try again later
+                _failed(row, token, exc)
+                outcome.failed += 1
+                transport.reset()
+                continue
+            if _while_claimed(row.id, token, sent_at=utcnow(), claimed_at=None,
+                              claim_token=None, last_error=None):
+                outcome.sent += 1
+            else:
+                log.warning("mail %s was sent after its claim expired; another sender may"
+                            " send it again (same Message-ID)", row.id)
+    finally:
+        transport.close()
+    return outcome
+
+
+def _failed(row, token, exc):
     delay = min(BACKOFF_BASE * 2 ** max(row.attempts - 1, 0), BACKOFF_MAX)
-    row.claimed_at = None
-    row.next_attempt_at = utcnow() + timedelta(seconds=delay)
-    row.last_error = f"{exc.__class__.__name__}: {exc}"[:1000]
+    error = f"{exc.__class__.__name__}: {exc}"[:1000]
+    _while_claimed(row.id, token, claimed_at=None, claim_token=None, last_error=error,
+                   next_attempt_at=utcnow() + timedelta(seconds=delay))
     gave_up = row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
     level = logging.ERROR if gave_up else logging.WARNING
     log.log(level, "mail %s to %s not sent (attempt %s): %s", row.id, row.to, row.attempts,
-            row.last_error)
+            error)
 
 
-class _Transport:
-    """One SMTP connection per batch, opened on first use; the log when no server is set."""
+def backlog():
+    """What waits in the outbox, for /healthz and monitors.
 
-    def __init__(self, config):
-        self.config = config
-        self.smtp = None
+    pending: not sent and still to be tried; oldest_seconds: age of the oldest of them;
+    failed: given up after MAIL_MAX_ATTEMPTS (kept for a person to look at).
+    """
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    unsent = Outbox.sent_at.is_(None)
+    pending, oldest = db.session.execute(
+        select(func.count(Outbox.id), func.min(Outbox.created_at))
+        .where(unsent, Outbox.attempts < max_attempts)).one()
+    failed = db.session.execute(
+        select(func.count(Outbox.id)).where(unsent, Outbox.attempts >= max_attempts)).scalar()
+    age = max((utcnow() - oldest).total_seconds(), 0.0) if oldest else 0.0
+    return {"pending": pending, "oldest_seconds": round(age, 1), "failed": failed}
 
-    def send(self, message, row):
-        if not self.config.get("MAIL_SERVER"):
-            log.info("No MAIL_SERVER set; mail not sent, listed on /dev/outbox in debug mode:\n%s",
-                     message.as_string())
-            return
-        if self.smtp is None:
-            self.smtp = self._connect()
-        envelope_from = parseaddr(message["From"])[1]
-        self.smtp.send_message(message, from_addr=envelope_from,
-                               to_addrs=[parseaddr(a)[1] for a in row.to.split(",")])
 
-    def _connect(self):
-        c = self.config
-        timeout = c["MAIL_TIMEOUT"]
-        if c["MAIL_USE_SSL"]:
-            smtp = smtplib.SMTP_SSL(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=timeout,
-                                    context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=timeout)
-            if c["MAIL_USE_TLS"]:
-                smtp.starttls(context=ssl.create_default_context())
-        if c.get("MAIL_USERNAME"):
-            smtp.login(c["MAIL_USERNAME"], c.get("MAIL_PASSWORD") or "")
-        return smtp
-
-    def reset(self):
-        self.close()
-
-    def close(self):
-        if self.smtp is not None:
-            try:
-                self.smtp.quit()
-            except (smtplib.SMTPException, OSError, socket.timeout):
-                pass
-            self.smtp = None
+def purge_sent(days):
+    """Drop delivered mail older than `days` (its bodies hold personal links)."""
+    cutoff = utcnow() - timedelta(days=days)
+    result = db.session.execute(
+        Outbox.__table__.delete().where(Outbox.sent_at.is_not(None), Outbox.sent_at < cutoff))
+    db.session.commit()
+    return result.rowcount
 
 
 def recent(limit=50):

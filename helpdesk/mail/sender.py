@@ -7,6 +7,7 @@ sure a mail is sent once. Turn it off with MAIL_BACKGROUND_SENDER = False and ru
 `helpdesk mail send` from cron or a worker instead.
 """
 
+import atexit
 import logging
 import threading
 
@@ -38,6 +39,13 @@ class BackgroundSender:
                 self._thread = threading.Thread(target=self._run, name="helpdesk-mail",
                                                 daemon=True)
                 self._thread.start()
+                # A worker that exits (gunicorn recycling it, a deploy) hands back the mail
+                # it claimed instead of leaving it until the claim expires.
+                atexit.register(self.stop)
+
+    @property
+    def stopping(self):
+        return self._stopping
 
     def wake(self):
         self.ensure_started()
@@ -59,8 +67,8 @@ class BackgroundSender:
                 return
             try:
                 with self.app.app_context():
-                    while True:
-                        sent, failed = send_pending()
+                    while not self._stopping:
+                        sent, failed = send_pending(should_stop=lambda: self._stopping)
                         if not sent or failed:
                             break
             except Exception:  # the thread must survive a database hiccup

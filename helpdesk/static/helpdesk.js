@@ -10,6 +10,9 @@
  * comes back from an article, in the same tab or another), the browser's environment
  * (language, time zone, screen) added to the technical details, and files checked against
  * the size and count limits before anything is uploaded.
+ *
+ * The agent desk's reply form: help articles found as the agent types and saved replies
+ * inserted at the cursor, instead of the server round trip the same buttons make without JS.
  */
 (function () {
   "use strict";
@@ -250,9 +253,90 @@
     if (summary) summary.focus();
   }
 
+  // --- the agent desk: article links and saved replies inserted in place -----------------
+  // Without this, the same buttons post the form and the server puts the text at the end
+  // of the draft. Server strings go into the page with textContent and into the reply as
+  // the textarea's value: never as HTML.
+
+  function insertText(textarea, text) {
+    var start = textarea.selectionStart, end = textarea.selectionEnd;
+    if (typeof start !== "number" || document.activeElement !== textarea && !textarea.dataset.touched) {
+      start = end = textarea.value.length;  // never clicked into: add at the end
+    }
+    var before = textarea.value.slice(0, start), after = textarea.value.slice(end);
+    var lead = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? "\n" : "\n\n") : "";
+    textarea.value = before + lead + text + after;
+    var caret = (before + lead + text).length;
+    textarea.focus();
+    textarea.setSelectionRange(caret, caret);
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function upgradeAgentReply(form) {
+    var textarea = form.querySelector("textarea[name='body']");
+    if (!textarea) return;
+    ["click", "keyup", "input"].forEach(function (name) {
+      textarea.addEventListener(name, function () { textarea.dataset.touched = "1"; });
+    });
+
+    var kb = form.querySelector("[data-kb-search]");
+    var input = kb && kb.querySelector("input[name='kb_q']");
+    var box = kb && kb.querySelector("[data-kb-results]");
+    if (input && box) {
+      var timer = null, controller = null;
+      var ask = function () {
+        var q = input.value.trim();
+        if (controller) controller.abort();
+        if (q.length < 2) { box.textContent = ""; return; }
+        controller = new AbortController();
+        var url = new URL(kb.getAttribute("data-kb-search"), window.location.href);
+        url.searchParams.set("q", q);
+        fetch(url.toString(), { signal: controller.signal, headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) {
+            if (!data) return;
+            box.textContent = "";
+            if (!data.results.length) { box.appendChild(el("p", "muted", "No articles match “" + q + "”.")); return; }
+            var list = el("ul");
+            data.results.forEach(function (result) {
+              var item = el("li");
+              item.appendChild(el("span", "title", result.title));
+              var button = el("button", "button button-small button-secondary", "Insert link");
+              button.type = "button";
+              button.addEventListener("click", function () { insertText(textarea, result.link); });
+              item.appendChild(button);
+              item.appendChild(el("span", "muted small", result.snippet));
+              list.appendChild(item);
+            });
+            box.appendChild(list);
+          })
+          .catch(function () { /* aborted or offline: the Search button still works */ });
+      };
+      input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, DEBOUNCE_MS); });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); clearTimeout(timer); ask(); }
+      });
+    }
+
+    var select = form.querySelector("select[name='saved_reply']");
+    var insertSaved = form.querySelector("button[name='insert_saved']");
+    if (select && insertSaved) {
+      insertSaved.addEventListener("click", function (event) {
+        var option = select.options[select.selectedIndex];
+        if (!option || !option.value || !option.hasAttribute("data-text")) return;  // the server explains
+        event.preventDefault();
+        insertText(textarea, option.getAttribute("data-text"));
+      });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-agent-reply]").forEach(upgradeAgentReply);
     document.querySelectorAll("[data-clear-draft]").forEach(clearDraft);
     document.querySelectorAll("form[data-draft]").forEach(upgradeRequestForm);
     document.querySelectorAll("input[data-suggest]").forEach(attach);
+    // Other forms with files (a reply to a request) get the same early check.
+    document.querySelectorAll('form[data-check-files] input[type="file"][data-max-bytes]')
+      .forEach(checkFiles);
   });
 })();

@@ -1,4 +1,5 @@
-"""Requests: request types, the request form, attachment storage and the ticket service."""
+"""Requests: request types, the request form, attachment storage, the ticket and conversation
+services, and the requester's pages."""
 
 from . import types
 
@@ -11,4 +12,5 @@ def init_app(app):
     loaded = types.load(path)
     app.extensions[EXTENSION_KEY] = {t.slug: t for t in loaded}
     from .views import bp
+    from . import requester_views  # noqa: F401  (its routes join the same blueprint)
     app.register_blueprint(bp)

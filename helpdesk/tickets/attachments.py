@@ -9,6 +9,7 @@ download (see `send`).
 
 import hashlib
 import os
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ EXPECTED = {
     "gif": {"image/gif"}, "webp": {"image/webp"}, "pdf": {"application/pdf"},
     "zip": {"application/zip"}, "txt": {"text"}, "log": {"text"}, "csv": {"text"},
     "json": {"text"},
+    # A mail (inbound mail keeps forwarded message/rfc822 parts as .eml files): text that
+    # starts with a header line; served as a download like every other file.
+    "eml": {"message"},
 }
 TEXT_TYPES = {"txt": "text/plain", "log": "text/plain", "csv": "text/csv",
               "json": "application/json"}
@@ -36,6 +40,10 @@ INLINE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif",
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<svg", b"<?xml", b"<script", b"<head", b"<body",
                  b"<iframe", b"<!--", b"<meta", b"<div", b"<a ", b"<img", b"<style")
 SERVE_CSP = "default-src 'none'; sandbox"
+_MAIL_START = re.compile(rb"^[!-9;-~]{1,76}:")
+STORAGE_FAILED = ("the file could not be saved on our side (the server's storage is full or"
+                  " unavailable), so nothing was sent. Please try again later, or send the"
+                  " request without attachments.")
 
 
 class AttachmentRefused(ValueError):
@@ -45,6 +53,14 @@ class AttachmentRefused(ValueError):
         super().__init__(f"{name}: {reason}")
         self.name = name
         self.reason = reason
+
+
+class StorageUnavailable(AttachmentRefused):
+    """The file is fine but could not be written (disk full, folder not writable).
+
+    Nothing is kept; unlike a refused file it is never skipped silently, since the same
+    file would be stored once the disk is fixed.
+    """
 
 
 @dataclass
@@ -93,10 +109,11 @@ def store(stream, filename, max_bytes=None, allowed=None):
         kinds = ", ".join(sorted(e for e in allowed if e in EXPECTED))
         raise AttachmentRefused(name, f"this kind of file is not accepted (allowed: {kinds})")
 
-    key, path = _new_path()
+    key = None
     digest, size, head = hashlib.sha256(), 0, b""
     text_check = _TextCheck()
     try:
+        key, path = _new_path()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
             while True:
@@ -118,13 +135,23 @@ def store(stream, filename, max_bytes=None, allowed=None):
         inline_ok = content_type in INLINE_FORMATS.values() and _verified_image(path)
         return StoredFile(storage_key=key, original_name=name, content_type=content_type,
                           size=size, sha256=digest.hexdigest(), inline_ok=inline_ok)
+    except OSError as exc:
+        if key:
+            remove(key)
+        current_app.logger.error("attachment not stored in %s: %s", upload_root(), exc)
+        raise StorageUnavailable(name, STORAGE_FAILED) from exc
     except BaseException:
-        remove(key)
+        if key:
+            remove(key)
         raise
 
 
 def _identify(name, ext, head, text_check, path):
     expected = EXPECTED[ext]
+    if "message" in expected:
+        if not text_check.is_text() or not _MAIL_START.match(head.lstrip(b"\r\n")):
+            raise AttachmentRefused(name, "the file is not an email message")
+        return "message/rfc822"
     if "text" in expected:
         if not text_check.is_text():
             raise AttachmentRefused(name, "the file is not plain text")
@@ -212,7 +239,7 @@ def path_for(key):
 def remove(key):
     try:
         path_for(key).unlink()
-    except (FileNotFoundError, ValueError):
+    except (OSError, ValueError):  # gone already, or a folder we cannot change
         pass
 
 

@@ -3,8 +3,8 @@
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, MultipleFileField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, EmailField, HiddenField, MultipleFileField, RadioField,
+                     SelectField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
@@ -87,3 +87,32 @@ def _make_field(field):
     validators = [InputRequired(required_msg) if field.required else Optional(), length]
     cls = TextAreaField if field.kind == "textarea" else StringField
     return cls(field.label, validators=validators, filters=[_strip], description=description)
+
+
+# --- following a request (issue 5) ------------------------------------------------------
+
+REPLY_MAX = DESCRIPTION_MAX
+
+
+class ReplyForm(FlaskForm):
+    """A requester's reply: Markdown text and files. Only these fields are read."""
+
+    body = TextAreaField(
+        "Your reply",
+        validators=[Length(max=REPLY_MAX,
+                           message=f"Keep your reply under {REPLY_MAX} characters.")],
+        description="Markdown works: **bold**, lists, `code`, links. Press Preview to check.")
+    attachments = MultipleFileField("Attachments")
+
+
+class RateForm(FlaskForm):
+    score = RadioField("How satisfied are you with our help?",
+                       choices=[SelectChoice("5", "5 – Very satisfied"),
+                                SelectChoice("4", "4 – Satisfied"),
+                                SelectChoice("3", "3 – Neutral"),
+                                SelectChoice("2", "2 – Unsatisfied"),
+                                SelectChoice("1", "1 – Very unsatisfied")],
+                       validators=[InputRequired("Choose a rating from 1 to 5.")])
+    comment = TextAreaField("Comment (optional)",
+                            validators=[Optional(), Length(
+                                max=2000, message="Keep the comment under 2000 characters.")])

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import events
+from ..agent.blocking import is_blocked
 from ..extensions import db
 from ..mail import notices, sender
 from ..models import Attachment, Message, Ticket, User
@@ -27,6 +28,10 @@ log = logging.getLogger(__name__)
 
 class TooManyFiles(ValueError):
     """More attachments than ATTACHMENT_MAX_COUNT."""
+
+
+class SenderBlocked(Exception):
+    """The address was blocked by an agent (spam): refuse quietly, save and send nothing."""
 
 
 class AlreadyFiled(Exception):
@@ -80,10 +85,13 @@ def find_by_token(token):
 def open_request(new):
     """Create a request from `new`; returns the Ticket.
 
-    Raises AlreadyFiled when the submission token was used before, TooManyFiles or
+    Raises SenderBlocked for a blocked address (nothing is saved or sent; the caller
+    answers as usual), AlreadyFiled when the submission token was used before, TooManyFiles or
     attachments.AttachmentRefused when a file cannot be accepted (nothing is saved then).
     """
     config = current_app.config
+    if is_blocked(new.email):  # marked as spam with "block sender" (agent desk, issue 6)
+        raise SenderBlocked()
     existing = find_by_token(new.submission_token)
     if existing is not None:
         raise AlreadyFiled(existing)
@@ -103,7 +111,7 @@ def open_request(new):
             try:
                 stored.append(storage.store(upload.stream, upload.filename))
             except storage.AttachmentRefused as refusal:
-                if not new.skip_refused_files:
+                if not new.skip_refused_files or isinstance(refusal, storage.StorageUnavailable):
                     raise
                 new.refused.append(refusal)
         ticket = _create(new, stored)
@@ -168,7 +176,7 @@ def _queue_filing_mail(ticket, request_type):
                          f"We received your request: {ticket.summary}", **context)
     agents = notices.agent_recipients()
     if agents:
-        context["link"] = external_url("tickets.view", ref=ticket.ref)
+        context["link"] = external_url("agent.request_page", ref=ticket.ref)
         notices.queue_notice(ticket, "new_request_agents", agents,
                              f"New request: {ticket.summary}", **context)
 
@@ -189,9 +197,13 @@ def _remove(stored):
 
 
 def remove_orphan_files():
-    """Delete stored files that no attachment refers to; returns how many went."""
+    """Delete stored files that no attachment refers to; returns how many went.
+
+    Files younger than UPLOAD_ORPHAN_MIN_AGE seconds are left: their request may still
+    be on its way to the database.
+    """
     known = set(db.session.execute(select(Attachment.storage_key)).scalars())
-    found = storage.orphans(known)
+    found = storage.orphans(known, older_than=current_app.config["UPLOAD_ORPHAN_MIN_AGE"])
     for key in found:
         storage.remove(key)
     return len(found)

@@ -1,4 +1,8 @@
-"""Requester pages for filing a request. Views parse and render; the service decides."""
+"""Requester pages for filing a request, and attachment downloads.
+
+Following a request (My requests, one request, replies) is in requester_views.py, on the
+same blueprint. Views parse and render; the services decide.
+"""
 
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    session, url_for)
@@ -7,9 +11,9 @@ from flask_login import current_user
 
 from ..extensions import csrf, limiter
 from ..kb import get_kb
-from ..models import Attachment, Ticket
+from ..models import Ticket
 from . import attachments as storage
-from . import deflection, environment, links, service
+from . import deflection, environment, links, listing, service
 from .forms import form_class
 
 bp = Blueprint("tickets", __name__)
@@ -138,6 +142,8 @@ def new(slug):
             visitor=session.get("visitor")))
     except service.AlreadyFiled as done:
         ticket = done.ticket
+    except service.SenderBlocked:  # refused quietly: the usual thanks, nothing kept
+        return render_template("tickets/sent_quietly.html"), 200
     except (service.TooManyFiles, storage.AttachmentRefused) as refused:
         form.attachments.errors = [str(refused)]
         return _render_form(form, request_type, status=400)
@@ -181,36 +187,29 @@ def sent(ref):
                            environment_line=environment.describe(ticket.environment))
 
 
-@bp.get("/requests/<ref>")
-def view(ref):
-    """One request: for its owner, agents, or whoever holds a valid signed link."""
-    ticket = Ticket.by_ref(ref)
-    if ticket is None:
-        abort(404)
-    token = request.args.get("t", type=str)
-    if token and links.token_opens(ticket, token):
-        _grant(ticket)
-    elif not _can_view(ticket):
-        abort(404)
-    request_type = request_types().get(ticket.type)
-    return render_template("tickets/view.html", ticket=ticket, request_type=request_type,
-                           fields=service.field_rows(ticket, request_type),
-                           environment=environment.rows(ticket.environment),
-                           messages=[m for m in ticket.messages if not m.internal])
-
-
 @bp.get("/attachments/<public_id>/<path:filename>")
 def attachment(public_id, filename):
-    found = Attachment.query.filter_by(public_id=public_id[:64]).one_or_none()
-    if found is None or not _can_view(found.ticket):
+    """A download for whoever may read its request; files of internal notes for agents only.
+
+    `t` is the signed link of the request (mails list attachments with it), so a requester
+    can open a file straight from the mail.
+    """
+    found = listing.public_attachment(public_id)
+    if found is None:
         abort(404)
-    if found.message is not None and found.message.internal and not _is_agent():
+    token = request.args.get("t", type=str)
+    if token and links.token_opens(found.ticket, token):
+        _grant(found.ticket)
+    if not _can_view(found.ticket):
+        abort(404)
+    if (found.message is None or found.message.internal) and not _is_agent():
         abort(404)
     return storage.send(found, inline=request.args.get("inline") == "1")
 
 
 def _is_agent():
-    return bool(current_user and current_user.is_authenticated and current_user.is_agent)
+    return bool(current_user and current_user.is_authenticated and current_user.is_agent
+                and current_user.is_active)
 
 
 # --- answers while typing --------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 Revision ID: 0006
 Revises: 0005
+
+Outbox rows get the token of the sender that claimed them, so several senders (workers,
+cron, other hosts) each change only the mail they hold.
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = "0006"
 down_revision = "0005"
@@ -13,8 +16,13 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("claim_token", sa.String(length=32), nullable=True))
+        batch_op.create_index(batch_op.f("ix_outbox_claim_token"), ["claim_token"],
+                              unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_claim_token"))
+        batch_op.drop_column("claim_token")

@@ -1,0 +1,328 @@
+"""The agents' queue and one request's page with 100,000 requests, on SQLite and PostgreSQL.
+
+Builds a temporary database, migrates it, and bulk-inserts --requests requests (default
+100,000) with their first messages (a tenth get a reply), spread over five agents, every
+status, type, priority and channel; one request gets a 40-message conversation. Then, in
+process with Flask's test client, signed in as an agent, it prints for each page:
+
+- latency p50 and p95 over --repeat requests (after a warm-up);
+- SQL statements per page, counted with a SQLAlchemy `before_cursor_execute` listener.
+
+The queue is measured with 25 and with 100 rows per page, and the request page with a
+1-message and a 40-message conversation: the query count must be the same whatever the
+size (no N+1). Target: p95 under 100 ms for the views, filters and the request page.
+
+Text search is timed separately (a common word, a rare word, two words, a word found
+nowhere): SQLite scans with LIKE, PostgreSQL uses full-text GIN indexes.
+
+PostgreSQL: --pg-url URL (an empty database the script may fill), else a throwaway
+cluster from Debian's server programs (as scripts/test does); without either, that part
+is skipped with a message. --no-postgresql skips it on purpose.
+
+Rate limits are off for the run (one client sends thousands of requests).
+
+    .venv/bin/python benchmarks/agent_queue.py
+    .venv/bin/python benchmarks/agent_queue.py --requests 20000 --repeat 30 --no-postgresql
+"""
+
+import sys
+from pathlib import Path
+
+# This file is named like the standard library's `queue`, which psycopg imports: take the
+# script's own folder off the import path before anything else is imported.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+WORDS = ("export invoice password sync mobile report login payment crash upload email "
+         "calendar team project notification backup printer search").split()
+RARE = "zeppelin"
+TYPES = ["technical-support", "account-and-sign-in", "billing", "suggest-an-improvement",
+         "something-else"]
+STATUSES = ["open", "waiting_customer", "resolved", "closed"]
+PRIORITIES = ["low", "normal", "normal", "normal", "high", "urgent"]
+AGENT = "agent0@example.com"
+TARGET_MS = 100
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def build_app(instance, database, **settings):
+    from helpdesk import create_app
+    config = {"INSTANCE_PATH": str(instance), "KB_INDEX_ON_START": False,
+              "RATELIMIT_ENABLED": False, "MAIL_BACKGROUND_SENDER": False,
+              "EVENTS_FLUSH_SECONDS": 0, "SECRET_KEY": "benchmark",
+              "EXTERNAL_URL": "https://help.example.com", "AGENT_IDLE_TIMEOUT": 10 ** 6}
+    if database:
+        config["SQLALCHEMY_DATABASE_URI"] = database
+    config.update(settings)
+    return create_app(config)
+
+
+def populate(app, total, seed):
+    """Bulk-insert agents, requests, first messages and some replies; returns sample refs."""
+    from sqlalchemy import insert, text
+
+    from helpdesk.extensions import db
+    from helpdesk.models import Attachment, Message, Ticket, User, utcnow
+
+    rng = random.Random(seed)
+    now = utcnow()
+    with app.app_context():
+        agents = [User(email=f"agent{i}@example.com", role="agent" if i else "admin",
+                       email_verified_at=now) for i in range(5)]
+        db.session.add_all(agents)
+        db.session.commit()
+        agent_ids = [a.id for a in agents]
+        chunk = 5000
+        for start in range(1, total + 1, chunk):
+            tickets, messages = [], []
+            for i in range(start, min(start + chunk, total + 1)):
+                created = now - timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
+                updated = created + timedelta(minutes=rng.randrange(0, 20 * 24 * 60))
+                summary = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7)))
+                description = f"{summary.capitalize()}. " + " ".join(
+                    rng.choice(WORDS) for _ in range(40))
+                if i % 5000 == 17:
+                    description += f" The {RARE} error appears."
+                status = rng.choice(STATUSES)
+                tickets.append(dict(
+                    id=i, type=rng.choice(TYPES), requester_email=f"person{rng.randrange(20000)}"
+                    "@example.com", summary=summary, description=description, fields={},
+                    status=status, priority=rng.choice(PRIORITIES),
+                    assignee_id=rng.choice(agent_ids + [None] * 3),
+                    channel=rng.choice(["web", "email"]), spam=rng.random() < 0.01,
+                    created_at=created, updated_at=updated,
+                    resolved_at=updated if status in ("resolved", "closed") else None,
+                    closed_at=updated if status == "closed" else None))
+                messages.append(dict(ticket_id=i, author_email="x@example.com", body=description,
+                                     internal=False, source="web", created_at=created))
+                if i % 10 == 0:
+                    messages.append(dict(
+                        ticket_id=i, author_id=rng.choice(agent_ids), author_email=AGENT,
+                        body="Thanks, " + " ".join(rng.choice(WORDS) for _ in range(20)),
+                        internal=rng.random() < 0.3, source="web",
+                        created_at=created + timedelta(hours=2)))
+            db.session.execute(insert(Ticket), tickets)
+            db.session.execute(insert(Message), messages)
+            db.session.commit()
+
+        short, long = 3, 7  # neither gets the every-tenth reply
+        for ticket_id in (short, long):
+            found = db.session.get(Ticket, ticket_id)
+            found.status, found.spam = "waiting_customer", False
+        base = now - timedelta(days=3)
+        for n in range(39):
+            internal = n % 4 == 3
+            message = Message(ticket_id=long, author_id=agent_ids[0] if n % 2 or internal else None,
+                              author_email=AGENT if n % 2 or internal else "x@example.com",
+                              body=f"Reply {n}: " + " ".join(rng.choice(WORDS) for _ in range(30)),
+                              internal=internal, created_at=base + timedelta(minutes=n))
+            db.session.add(message)
+            db.session.flush()
+            if n % 3 == 0:
+                db.session.add(Attachment(
+                    public_id=f"bench{n:04d}", ticket_id=long, message_id=message.id,
+                    original_name=f"log-{n}.txt", content_type="text/plain", size=1234,
+                    sha256="0" * 64, storage_key=f"00/00/{n:032x}", inline_ok=False))
+        db.session.commit()
+        db.session.commit()
+        # Fresh statistics and (PostgreSQL) a visibility map, as autovacuum keeps them on a
+        # live database: without it no index-only scan is possible right after a bulk load.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE" if db.engine.dialect.name == "postgresql"
+                              else "ANALYZE"))
+        return agent_ids, {"1 message": Ticket(id=short).ref, "40 messages": Ticket(id=long).ref}
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        from sqlalchemy import event
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args):
+        self.count += 1
+
+
+def signed_in_client(app):
+    from helpdesk.agent.access import SEEN
+    from helpdesk.extensions import db
+    from helpdesk.models import User
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.email == AGENT)).scalar_one()
+        stored_id = user.get_id()
+    client = app.test_client()
+    # The session a sign-in would give (the sign-in itself is not what is measured here).
+    with client.session_transaction() as session:
+        session["_user_id"] = stored_id
+        session["_fresh"] = True
+        session[SEEN] = int(time.time())
+    return client
+
+
+def measure(app, client, url, repeat):
+    from helpdesk.extensions import db
+    with app.app_context():
+        counter = QueryCounter(db.engine)
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times, queries = [], set()
+    for _ in range(repeat):
+        before = counter.count
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        queries.add(counter.count - before)
+        assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    rows = len(re.findall(r'<td><a href="/agent/requests/HD-\d+">', body))
+    messages = len(re.findall(r'<li class="message', body))
+    return times, queries, rows, messages
+
+
+def report(label, times, queries, rows, messages, target_ms=TARGET_MS):
+    shown = f"{rows} rows" if rows else f"{messages} messages"
+    p95 = percentile(times, 0.95)
+    flag = "" if target_ms is None else ("; ok" if p95 < target_ms else "; OVER TARGET")
+    print(f"  {label:<46} p50 {statistics.median(times):7.2f} ms  p95 {p95:7.2f} ms  "
+          f"queries/page {','.join(map(str, sorted(queries))):>3}  ({shown}{flag})", flush=True)
+    return p95
+
+
+def queue_pages(agent_ids):
+    other = agent_ids[1]
+    return [
+        ("All open (default)", "/agent/"),
+        ("My open requests", "/agent/?view=mine"),
+        ("Unassigned", "/agent/?view=unassigned"),
+        ("Waiting for customer", "/agent/?view=waiting"),
+        ("Resolved", "/agent/?view=resolved"),
+        ("All", "/agent/?view=all"),
+        ("Spam", "/agent/?view=spam"),
+        ("filter: status closed", "/agent/?view=all&status=closed"),
+        ("filter: type billing", "/agent/?type=billing"),
+        ("filter: another agent's", f"/agent/?assignee={other}"),
+        ("filter: priority urgent", "/agent/?view=all&priority=urgent"),
+        ("filter: channel email + type + priority", "/agent/?view=all&channel=email"
+                                                    "&type=billing&priority=high"),
+        ("sort: oldest request first", "/agent/?sort=oldest"),
+        ("sort: least recent activity", "/agent/?view=all&sort=stale"),
+        ("page 200 of All", "/agent/?view=all&page=200"),
+    ]
+
+
+SEARCHES = [("common word 'invoice'", "invoice"), (f"rare word '{RARE}'", RARE),
+            ("two words 'export crash'", "export+crash"), ("no match 'qwxzvk'", "qwxzvk"),
+            ("a reference 'HD-1042'", "HD-1042")]
+
+
+def run_backend(name, database, args):
+    from flask_migrate import upgrade
+
+    from helpdesk.extensions import db
+    folder = Path(tempfile.mkdtemp(prefix="helpdesk-queue-"))
+    instance = folder / "instance"
+    try:
+        app = build_app(instance, database)
+        with app.app_context():
+            upgrade()
+        start = time.perf_counter()
+        agent_ids, refs = populate(app, args.requests, args.seed)
+        print(f"\n=== {name}: {args.requests:,} requests inserted in "
+              f"{time.perf_counter() - start:.1f} s; cores: {os.cpu_count()}; "
+              f"load: {os.getloadavg()[0]:.2f}", flush=True)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+        worst = 0.0
+        for per_page in (25, 100):
+            print(f"\nQueue, {per_page} rows per page ({args.repeat} requests each):")
+            app = build_app(instance, database, AGENT_QUEUE_PAGE_SIZE=per_page)
+            client = signed_in_client(app)
+            for label, url in queue_pages(agent_ids):
+                worst = max(worst, report(label, *measure(app, client, url, args.repeat)))
+            with app.app_context():
+                db.engine.dispose()
+
+        print(f"\nOne request's page ({args.repeat} requests each):")
+        app = build_app(instance, database)
+        client = signed_in_client(app)
+        for label, ref in refs.items():
+            worst = max(worst, report(f"{ref}, {label}",
+                                      *measure(app, client, f"/agent/requests/{ref}",
+                                               args.repeat)))
+        print(f"\nWorst p95 of views, filters and request pages: {worst:.2f} ms "
+              f"(target: under {TARGET_MS} ms)")
+
+        repeat = max(args.repeat // 4, 5)
+        print(f"\nText search over summary, description and messages, 25 rows per page "
+              f"({repeat} requests each; {'full text, GIN indexes' if name == 'PostgreSQL' else 'LIKE scan'}):")
+        for label, q in SEARCHES:
+            report(label, *measure(app, client, f"/agent/?view=all&q={q}", repeat),
+                   target_ms=None)
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        if args.keep:
+            print(f"\nkept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def postgresql(args):
+    """A PostgreSQL URL to fill, or None (with the reason printed)."""
+    if args.pg_url:
+        yield args.pg_url
+        return
+    from pgcluster import server_programs, throwaway_cluster
+    bindir = server_programs()
+    if bindir is None:
+        print("\n=== PostgreSQL: skipped: no server found (apt-get install postgresql, or "
+              "pass --pg-url postgresql+psycopg://... of an empty database)")
+        yield None
+        return
+    with throwaway_cluster(bindir, database="helpdesk_queue_bench") as url:
+        yield url
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--pg-url", help="an empty PostgreSQL database to fill")
+    parser.add_argument("--no-postgresql", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="leave the temporary folder")
+    args = parser.parse_args()
+
+    if not args.no_sqlite:
+        run_backend("SQLite", None, args)
+    if not args.no_postgresql:
+        with postgresql(args) as url:
+            if url:
+                run_backend("PostgreSQL", url, args)
+
+
+if __name__ == "__main__":
+    main()

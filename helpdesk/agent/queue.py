@@ -1,0 +1,202 @@
+"""The agents' queue: views with counts, filters, text search, allowlisted sort, paging.
+
+Queries only. The number of statements per page does not depend on how many requests
+there are or how many a page shows: the counts of every view come from one GROUP BY that
+reads only the `ix_ticket_queue` index, the page is one SELECT of the listed columns
+(assignees are named from the agents list the page loads anyway), and paging fetches one
+row more than it shows instead of counting every match (a count over a text search would
+read every request).
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
+
+from ..extensions import db
+from ..models import CHANNELS, PRIORITIES, STATUSES, Ticket, User, utcnow
+from ..tickets.conversation import OPEN_STATUSES
+from . import search
+
+VIEWS = (  # name, label
+    ("mine", "My open requests"),
+    ("unassigned", "Unassigned"),
+    ("open", "All open"),
+    ("waiting", "Waiting for customer"),
+    ("resolved", "Resolved"),
+    ("all", "All"),
+    ("spam", "Spam"),
+)
+VIEW_NAMES = tuple(name for name, _ in VIEWS)
+DEFAULT_VIEW = "open"
+SORTS = {  # name -> (label, ORDER BY); each is backed by an index on its column
+    "updated": ("Last activity, newest first", (Ticket.updated_at.desc(), Ticket.id.desc())),
+    "stale": ("Last activity, oldest first", (Ticket.updated_at.asc(), Ticket.id.asc())),
+    "created": ("Newest requests first", (Ticket.created_at.desc(), Ticket.id.desc())),
+    "oldest": ("Oldest requests first", (Ticket.created_at.asc(), Ticket.id.asc())),
+}
+DEFAULT_SORT = "updated"
+MAX_PAGE = 100_000
+LISTED = (Ticket.id, Ticket.type, Ticket.summary, Ticket.status, Ticket.priority,
+          Ticket.channel, Ticket.requester_email, Ticket.assignee_id, Ticket.created_at,
+          Ticket.updated_at, Ticket.spam)
+
+
+@dataclass
+class Criteria:
+    view: str = DEFAULT_VIEW
+    status: str = ""
+    type: str = ""
+    assignee: str = ""  # an agent's id, "none", or ""
+    priority: str = ""
+    channel: str = ""
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    def args(self, **changes):
+        """Query-string arguments that give these criteria (defaults left out)."""
+        values = dict(view=self.view, status=self.status, type=self.type,
+                      assignee=self.assignee, priority=self.priority, channel=self.channel,
+                      q=self.q, sort=self.sort, page=self.page)
+        values.update(changes)
+        defaults = {"view": DEFAULT_VIEW, "sort": DEFAULT_SORT, "page": 1}
+        return {k: v for k, v in values.items() if v not in ("", None) and defaults.get(k) != v}
+
+    @property
+    def filtered(self):
+        return any((self.status, self.type, self.assignee, self.priority, self.channel, self.q))
+
+
+@dataclass
+class Page:
+    rows: list
+    counts: dict
+    criteria: Criteria
+    has_next: bool
+    per_page: int
+    agents: dict = field(default_factory=dict)  # id -> Agent, for names and the lists
+
+
+def parse(args, type_slugs, agent_ids):
+    """Criteria from query-string `args`; anything unknown falls back to its default."""
+    def pick(name, allowed, default=""):
+        value = args.get(name, default, type=str)
+        return value if value in allowed else default
+
+    raw_page = args.get("page", "1", type=str)
+    page = int(raw_page) if raw_page.isdigit() and len(raw_page) <= 6 else 1
+    assignee = args.get("assignee", "", type=str)
+    if assignee != "none" and not (assignee.isdigit() and int(assignee) in agent_ids):
+        assignee = ""
+    return Criteria(view=pick("view", VIEW_NAMES, DEFAULT_VIEW), status=pick("status", STATUSES),
+                    type=pick("type", type_slugs), assignee=assignee,
+                    priority=pick("priority", PRIORITIES), channel=pick("channel", CHANNELS),
+                    q=search.clean(args.get("q", "", type=str)),
+                    sort=pick("sort", SORTS, DEFAULT_SORT), page=min(max(page, 1), MAX_PAGE))
+
+
+@dataclass(frozen=True)
+class Agent:
+    email: str
+    active: bool
+
+
+def agents():
+    """id -> Agent for every agent and admin (inactive ones too: old requests name them)."""
+    return {i: Agent(email, bool(active)) for i, email, active in db.session.execute(
+        select(User.id, User.email, User.is_active).where(User.role.in_(("agent", "admin")))
+        .order_by(User.email)).all()}
+
+
+def view_condition(view, me):
+    if view == "spam":
+        return [Ticket.spam.is_(True)]
+    base = [Ticket.spam.is_(False)]
+    return base + {
+        "mine": [Ticket.assignee_id == me, Ticket.status.in_(OPEN_STATUSES)],
+        "unassigned": [Ticket.assignee_id.is_(None), Ticket.status.in_(OPEN_STATUSES)],
+        "open": [Ticket.status.in_(OPEN_STATUSES)],
+        "waiting": [Ticket.status == "waiting_customer"],
+        "resolved": [Ticket.status == "resolved"],
+        "all": [],
+    }[view]
+
+
+def counts(me):
+    """Requests in each view (filters and search aside), from one pass over the index."""
+    rows = db.session.execute(
+        select(Ticket.spam, Ticket.status, Ticket.assignee_id, func.count())
+        .group_by(Ticket.spam, Ticket.status, Ticket.assignee_id)).all()
+    found = dict.fromkeys(VIEW_NAMES, 0)
+    for spam, status, assignee, n in rows:
+        if spam:
+            found["spam"] += n
+            continue
+        found["all"] += n
+        if status in OPEN_STATUSES:
+            found["open"] += n
+            if assignee is None:
+                found["unassigned"] += n
+            elif assignee == me:
+                found["mine"] += n
+        if status == "waiting_customer":
+            found["waiting"] += n
+        elif status == "resolved":
+            found["resolved"] += n
+    return found
+
+
+def conditions(criteria, me, dialect):
+    where = view_condition(criteria.view, me)
+    if criteria.status:
+        where.append(Ticket.status == criteria.status)
+    if criteria.type:
+        where.append(Ticket.type == criteria.type)
+    if criteria.assignee == "none":
+        where.append(Ticket.assignee_id.is_(None))
+    elif criteria.assignee:
+        where.append(Ticket.assignee_id == int(criteria.assignee))
+    if criteria.priority:
+        where.append(Ticket.priority == criteria.priority)
+    if criteria.channel:
+        where.append(Ticket.channel == criteria.channel)
+    text = search.condition(criteria.q, dialect)
+    if text is not None:
+        where.append(text)
+    return where
+
+
+def page(criteria, me, per_page, known_agents=None):
+    """One page of the queue for the agent with id `me`."""
+    dialect = db.session.get_bind().dialect.name
+    known_agents = agents() if known_agents is None else known_agents
+    rows = list(db.session.execute(
+        select(Ticket).options(load_only(*LISTED, raiseload=True))
+        .where(*conditions(criteria, me, dialect))
+        .order_by(*SORTS[criteria.sort][1])
+        .limit(per_page + 1).offset((criteria.page - 1) * per_page)).scalars())
+    return Page(rows=rows[:per_page], counts=counts(me), criteria=criteria,
+                has_next=len(rows) > per_page, per_page=per_page, agents=known_agents)
+
+
+def age(created_at, now=None):
+    """A request's age at a glance: "40 min", "5 h", "3 d", "7 w"."""
+    seconds = max(((now or utcnow()) - created_at).total_seconds(), 0)
+    if seconds < 3600:
+        return f"{max(int(seconds // 60), 1)} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    if seconds < 14 * 86400:
+        return f"{int(seconds // 86400)} d"
+    return f"{int(seconds // (7 * 86400))} w"
+
+
+def age_class(ticket, now=None):
+    """"age-old" for open requests older than three days, "age-new" for under a day."""
+    seconds = ((now or utcnow()) - ticket.created_at).total_seconds()
+    if ticket.status not in OPEN_STATUSES:
+        return ""
+    if seconds > 3 * 86400:
+        return "age-old"
+    return "age-new" if seconds < 86400 else ""

@@ -1,0 +1,81 @@
+"""Saved replies (canned responses): admins write them, agents insert them into replies.
+
+Placeholders are filled by plain replacement of known names, never by a template engine
+(an admin's text is data, not code): {name} the requester's name, {email} their address,
+{ref} the reference, {summary} the request's summary, {agent} the agent's address.
+"""
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import SavedReply
+
+TITLE_MAX = 120
+BODY_MAX = 20000
+PLACEHOLDER = re.compile(r"\{(name|email|ref|summary|agent)\}")
+
+
+class SavedReplyError(ValueError):
+    """Bad input for a saved reply; the message is for the admin."""
+
+
+def listing():
+    return list(db.session.execute(select(SavedReply).order_by(SavedReply.title)).scalars())
+
+
+def get(reply_id):
+    return db.session.get(SavedReply, reply_id) if isinstance(reply_id, int) else None
+
+
+def requester_name(email):
+    """A friendly name from an address: "ann.smith@example.com" -> "Ann Smith".
+
+    Requests carry an address, not a name; the part before "@" is the best guess there is.
+    """
+    local = (email or "").split("@", 1)[0].split("+", 1)[0]
+    words = [w for w in re.split(r"[._\-]+", local) if w]
+    return " ".join(w[:1].upper() + w[1:] for w in words) or "there"
+
+
+def fill(body, ticket, agent=None):
+    values = {"name": requester_name(ticket.requester_email), "email": ticket.requester_email,
+              "ref": ticket.ref, "summary": ticket.summary,
+              "agent": agent.email if agent is not None else ""}
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], body or "")
+
+
+def _clean(title, body):
+    title = " ".join(str(title or "").split())
+    body = str(body or "").replace("\r\n", "\n")
+    if not title:
+        raise SavedReplyError("Give the saved reply a title.")
+    if len(title) > TITLE_MAX:
+        raise SavedReplyError(f"Keep the title under {TITLE_MAX} characters.")
+    if not body.strip():
+        raise SavedReplyError("Write the text of the saved reply.")
+    if len(body) > BODY_MAX:
+        raise SavedReplyError(f"Keep the text under {BODY_MAX} characters.")
+    return title, body
+
+
+def save(title, body, author, reply=None):
+    """Create (reply=None) or change a saved reply. Commits."""
+    title, body = _clean(title, body)
+    if reply is None:
+        reply = SavedReply(created_by_id=author.id)
+        db.session.add(reply)
+    reply.title, reply.body = title, body
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise SavedReplyError("Another saved reply already has this title.") from None
+    return reply
+
+
+def delete(reply):
+    db.session.delete(reply)
+    db.session.commit()

@@ -1,0 +1,43 @@
+"""Agents' pages under /agent/, one blueprint, split by area.
+
+`access.require_agent` runs before every route of the blueprint, so no page can be added
+without the role check; admin pages add `access.admin_only`. Views parse and render; the
+services in helpdesk/agent/ decide and commit.
+"""
+
+from flask import Blueprint, current_app
+
+from ...models import PRIORITIES, STATUSES
+from ...tickets.conversation import AGENT_WORDS
+from .. import access, queue
+
+bp = Blueprint("agent", __name__, url_prefix="/agent")
+bp.before_request(access.require_agent)
+
+
+@bp.after_request
+def private(response):
+    # Agents' pages show every requester's data: never kept in shared caches or history.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.context_processor
+def desk_helpers():
+    return {"status_words": AGENT_WORDS, "priorities": PRIORITIES, "statuses": STATUSES}
+
+
+def request_types():
+    return current_app.extensions["helpdesk.request_types"]
+
+
+def type_name(slug):
+    found = request_types().get(slug)
+    return found.name if found else slug
+
+
+@bp.context_processor
+def naming():
+    return {"type_name": type_name, "age": queue.age, "age_class": queue.age_class}
+
+from . import insights, people, queue_views, request_page, saved  # noqa: E402,F401  (routes)

@@ -1,0 +1,153 @@
+"""People (admins): invitations, roles, deactivation. Requesters (agents): their requests,
+blocking; export and erasure (admins)."""
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import ROLES, BlockedSender, Ticket, User
+from .. import access, people, privacy, spam
+from . import bp
+
+REQUESTS_SHOWN = 200
+
+
+def _user_or_404(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/people")
+@access.admin_only
+def people_page():
+    return render_template("agent/people.html", staff=people.staff(), roles=ROLES,
+                           role_words=people.ROLE_WORDS, me=access.current_agent(),
+                           invite_email=request.args.get("email", "", type=str)[:254])
+
+
+@bp.post("/people/invite")
+@access.admin_only
+def invite():
+    email = request.form.get("email", "", type=str)
+    role = request.form.get("role", "agent", type=str)
+    try:
+        created = people.invite(email, role, access.current_agent())
+    except people.PeopleError as refused:
+        flash(str(refused), "error")
+        return render_template("agent/people.html", staff=people.staff(), roles=ROLES,
+                               role_words=people.ROLE_WORDS, me=access.current_agent(),
+                               invite_email=email[:254], invite_role=role), 400
+    flash(f"Invitation sent to {created.user.email} ({people.ROLE_WORDS[created.user.role]}).",
+          "success")
+    return redirect(url_for(".people_page"), 303)
+
+
+@bp.post("/people/<int:user_id>/role")
+@access.admin_only
+def change_role(user_id):
+    user = _user_or_404(user_id)
+    try:
+        changed = people.set_role(user, request.form.get("role", "", type=str),
+                                  access.current_agent())
+    except people.PeopleError as refused:
+        flash(str(refused), "error")
+    else:
+        if changed:
+            flash(f"{user.email} is now {people.ROLE_WORDS[user.role].lower()}.", "success")
+    return redirect(url_for(".people_page"), 303)
+
+
+@bp.post("/people/<int:user_id>/active")
+@access.admin_only
+def change_active(user_id):
+    user = _user_or_404(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        people.set_active(user, active, access.current_agent())
+    except people.PeopleError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"{user.email} is {'active again' if active else 'deactivated and signed out'}.",
+              "success")
+    return redirect(url_for(".people_page"), 303)
+
+
+# --- requesters ------------------------------------------------------------------------------
+
+def _email_arg():
+    return privacy.normalize(request.values.get("email", "", type=str))
+
+
+@bp.get("/requesters")
+def requester_page():
+    email = _email_arg()
+    tickets, user = [], None
+    if email:
+        user = people.by_email(email)
+        tickets = list(db.session.execute(
+            select(Ticket).where(Ticket.requester_email == email)
+            .order_by(Ticket.created_at.desc()).limit(REQUESTS_SHOWN)).scalars())
+    me = access.current_agent()
+    return render_template("agent/requester.html", email=email, account=user, tickets=tickets,
+                           blocked=spam.is_blocked(email) if email else False,
+                           is_admin=access.is_admin(me), shown=REQUESTS_SHOWN)
+
+
+@bp.post("/requesters/block")
+def block():
+    email = _email_arg()
+    if not email:
+        abort(400)
+    spam.block(email, access.current_agent())
+    flash(f"{email} is blocked: new requests and mail from it are refused quietly.", "success")
+    return redirect(url_for(".requester_page", email=email), 303)
+
+
+@bp.post("/requesters/unblock")
+def unblock():
+    email = _email_arg()
+    found = db.session.execute(
+        select(BlockedSender).where(BlockedSender.email == email)).scalar_one_or_none()
+    if found is not None:
+        spam.unblock(found)
+        flash(f"{email} is no longer blocked.", "success")
+    return redirect(url_for(".requester_page", email=email), 303)
+
+
+@bp.get("/blocked")
+def blocked_page():
+    return render_template("agent/blocked.html", blocked=spam.blocked_list())
+
+
+@bp.get("/requesters/export")
+@access.admin_only
+def export():
+    email = _email_arg()
+    try:
+        archive = privacy.export_zip(email)
+    except privacy.PrivacyError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for(".requester_page", email=email), 303)
+    name = "helpdesk-export-" + "".join(c if c.isalnum() else "-" for c in email) + ".zip"
+    return send_file(archive, mimetype="application/zip", as_attachment=True,
+                     download_name=name, max_age=0)
+
+
+@bp.post("/requesters/erase")
+@access.admin_only
+def erase():
+    email = _email_arg()
+    confirm = privacy.normalize(request.form.get("confirm", "", type=str))
+    if not email or confirm != email:
+        flash("Type the address again to confirm the erasure.", "error")
+        return redirect(url_for(".requester_page", email=email), 303)
+    try:
+        done = privacy.erase(email, access.current_agent())
+    except privacy.PrivacyError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for(".requester_page", email=email), 303)
+    flash(f"Everything held about {email} was erased ({done['requests']} requests"
+          f"{', and the account' if done['account'] else ''}).", "success")
+    return redirect(url_for(".queue_page"), 303)

@@ -1,0 +1,64 @@
+"""The queue (/agent/) and its bulk actions."""
+
+from urllib.parse import parse_qs
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from ...models import CHANNELS
+from .. import access, actions, queue
+from . import bp, request_types
+
+
+def _criteria(args, agents):
+    return queue.parse(args, request_types(), set(agents))
+
+
+@bp.get("/")
+def queue_page():
+    agent = access.current_agent()
+    agents = queue.agents()
+    criteria = _criteria(request.args, agents)
+    found = queue.page(criteria, agent.id, current_app.config["AGENT_QUEUE_PAGE_SIZE"],
+                       known_agents=agents)
+    return render_template("agent/queue.html", page=found, criteria=criteria,
+                           views=queue.VIEWS, sorts=queue.SORTS, types=request_types(),
+                           channels=CHANNELS, me=agent, back=request.query_string.decode()[:1000])
+
+
+def _back(raw, agents):
+    """The queue the bulk form came from, rebuilt from its parsed criteria (never a raw URL)."""
+    args = MultiDict(parse_qs(raw or "", keep_blank_values=False))
+    criteria = _criteria(args, agents)
+    return url_for(".queue_page", **criteria.args())
+
+
+@bp.post("/bulk")
+def bulk():
+    agent = access.current_agent()
+    agents = queue.agents()
+    back = _back(request.form.get("back", "", type=str), agents)
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10]
+    action = request.form.get("action", "", type=str)
+    changes = actions.Changes()
+    if action == "assign":
+        value = request.form.get("bulk_assignee", "", type=str)
+        if value == "none":
+            changes.unassign = True
+        elif value.isdigit() and len(value) < 10:
+            changes.assignee_id = int(value)
+        else:
+            flash("Choose whom to assign the selected requests to.", "error")
+            return redirect(back, 303)
+    elif action == "status":
+        changes.status = request.form.get("bulk_status", "", type=str)
+    else:
+        flash("Choose an action for the selected requests.", "error")
+        return redirect(back, 303)
+    try:
+        changed = actions.bulk(ids, changes, agent, request_types())
+    except actions.ActionError as refused:
+        flash(str(refused), "error")
+    else:
+        flash(f"{changed} request{'' if changed == 1 else 's'} changed.", "success")
+    return redirect(back, 303)

@@ -1,0 +1,60 @@
+"""Saved replies, managed by admins (agents insert them on a request's page)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from .. import access, saved
+from . import bp
+
+
+@bp.route("/saved-replies", methods=["GET", "POST"])
+@access.admin_only
+def saved_replies():
+    title = body = ""
+    if request.method == "POST":
+        title = request.form.get("title", "", type=str)
+        body = request.form.get("body", "", type=str)
+        try:
+            saved.save(title, body, access.current_agent())
+        except saved.SavedReplyError as refused:
+            return render_template("agent/saved_replies.html", replies=saved.listing(),
+                                   title=title, body=body, error=str(refused)), 400
+        flash(f"Saved reply “{' '.join(title.split())}” added.", "success")
+        return redirect(url_for(".saved_replies"), 303)
+    return render_template("agent/saved_replies.html", replies=saved.listing(), title=title,
+                           body=body, error=None)
+
+
+def _reply_or_404(reply_id):
+    found = saved.get(reply_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/saved-replies/<int:reply_id>", methods=["GET", "POST"])
+@access.admin_only
+def edit_saved_reply(reply_id):
+    reply = _reply_or_404(reply_id)
+    title, body = reply.title, reply.body
+    if request.method == "POST":
+        title = request.form.get("title", "", type=str)
+        body = request.form.get("body", "", type=str)
+        try:
+            saved.save(title, body, access.current_agent(), reply=reply)
+        except saved.SavedReplyError as refused:
+            return render_template("agent/saved_reply_edit.html", reply=reply, title=title,
+                                   body=body, error=str(refused)), 400
+        flash("Saved reply updated.", "success")
+        return redirect(url_for(".saved_replies"), 303)
+    return render_template("agent/saved_reply_edit.html", reply=reply, title=title, body=body,
+                           error=None)
+
+
+@bp.post("/saved-replies/<int:reply_id>/delete")
+@access.admin_only
+def delete_saved_reply(reply_id):
+    reply = _reply_or_404(reply_id)
+    title = reply.title
+    saved.delete(reply)
+    flash(f"Saved reply “{title}” deleted.", "success")
+    return redirect(url_for(".saved_replies"), 303)

@@ -1,0 +1,93 @@
+"""Account forms. Only the fields declared here are read: anything else posted is ignored."""
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
+
+from .passwords import MAX_LENGTH
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field(label="Email address", description=None):
+    return EmailField(
+        label, filters=[_strip], description=description,
+        validators=[InputRequired("Enter your email address."),
+                    Length(max=254, message="This email address is too long."),
+                    Email("Enter a valid email address, like name@example.com.")])
+
+
+def _long_enough(form, field):
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(field.data or "") < minimum:
+        raise ValidationError(f"Use at least {minimum} characters.")
+
+
+def _not_the_email(form, field):
+    email = getattr(form, "email", None)
+    if email is not None and (field.data or "").strip().lower() == (email.data or "").lower():
+        raise ValidationError("Choose a password that is not your email address.")
+
+
+def new_password_field(label="Password"):
+    return PasswordField(
+        label, description="At least 10 characters. A few unrelated words are easy to "
+                           "remember and hard to guess.",
+        validators=[InputRequired("Choose a password."),
+                    Length(max=MAX_LENGTH, message="This password is too long."),
+                    _long_enough, _not_the_email])
+
+
+class SignInForm(FlaskForm):
+    email = email_field(description="We email you a link that signs you in. No password "
+                                    "needed.")
+    password = PasswordField(
+        "Password (only if you created one)",
+        validators=[Optional(), Length(max=MAX_LENGTH, message="This password is too long.")])
+    remember = BooleanField("Keep me signed in on this device")
+    next = HiddenField()
+
+
+class LinkForm(FlaskForm):
+    """The one-click confirmation behind an emailed link (a POST, so scanners skip it)."""
+
+    token = HiddenField()
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class RegisterForm(FlaskForm):
+    email = email_field()
+    password = new_password_field()
+    confirm = PasswordField("Repeat the password",
+                            validators=[EqualTo("password", "The passwords do not match.")])
+
+
+class ResetRequestForm(FlaskForm):
+    email = email_field()
+
+
+class ResetForm(FlaskForm):
+    token = HiddenField()
+    password = new_password_field("New password")
+    confirm = PasswordField("Repeat the new password",
+                            validators=[EqualTo("password", "The passwords do not match.")])
+
+
+class ChangeEmailForm(FlaskForm):
+    new_email = email_field("New email address")
+    password = PasswordField(
+        "Your current password",
+        validators=[Optional(), Length(max=MAX_LENGTH, message="This password is too long.")])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries its token (verification, a new address)."""
+
+    token = HiddenField()
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (sign out, resend, sign out everywhere)."""

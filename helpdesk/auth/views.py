@@ -1,0 +1,346 @@
+"""Account pages: sign in (emailed link or password), register, reset, the account page.
+
+Views parse and render; `service` decides and commits; `sessions` signs this browser in
+and out. Every POST carries a CSRF token (the app-wide CSRFProtect), and no GET changes
+anything: an emailed link opens a page whose button does the work, so a mail scanner that
+fetches the link does not use it up.
+"""
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user, login_required
+
+from ..extensions import limiter
+from . import forms, passwords, service, sessions
+
+bp = Blueprint("auth", __name__)
+
+LINK_SENT_TO = "link_sent_to"
+
+
+# --- rate limits: per client address and per email address typed -------------------------
+
+def _ip_limit():
+    return current_app.config["AUTH_RATE_LIMIT_IP"]
+
+
+def _email_limit():
+    return current_app.config["AUTH_RATE_LIMIT_EMAIL"]
+
+
+def _typed_email():
+    value = request.form.get("email", "", type=str)
+    return service.normalize(value)[:254]
+
+
+def _email_key():
+    return f"auth-email:{request.endpoint}:{_typed_email()}"
+
+
+def _no_email():
+    return not _typed_email()
+
+
+def _limited(view):
+    """Both limits on POST; the per-email one counts what was typed, from any address."""
+    view = limiter.limit(_email_limit, key_func=_email_key, methods=["POST"],
+                         exempt_when=_no_email)(view)
+    return limiter.limit(_ip_limit, methods=["POST"])(view)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited(error):
+    message = ("Too many attempts in a short time. Please wait a few minutes and try again; "
+               "any link we already sent still works.")
+    pages = {"auth.login": ("auth/login.html", forms.SignInForm),
+             "auth.register": ("auth/register.html", forms.RegisterForm),
+             "auth.reset": ("auth/reset.html", forms.ResetRequestForm)}
+    if request.endpoint in pages:
+        template, form_class = pages[request.endpoint]
+        form = form_class()
+        if hasattr(form, "password"):
+            form.password.data = ""
+        return render_template(template, form=form, top_error=message,
+                               next=sessions.safe_next(request.values.get("next"))), 429
+    return render_template("errors/error.html", code=429, title="Too many requests",
+                           description=message), 429
+
+
+def _no_referrer(response):
+    """Pages opened from a token link must not pass the token to other sites in a Referer.
+
+    "same-origin", not "no-referrer": the page's own form needs its Referer, which CSRF
+    protection checks on https.
+    """
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _signed_in(outcome, method):
+    if not sessions.start(outcome.user, remember=outcome.remember, method=method):
+        flash(service.INACTIVE, "error")
+        return redirect(url_for(".login"), 303)
+    if outcome.notice:
+        flash(outcome.notice)
+    return None
+
+
+# --- sign in --------------------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limited
+def login():
+    form = forms.SignInForm()
+    next_path = sessions.safe_next(request.values.get("next", type=str))
+    if request.method == "GET":
+        form.email.data = request.args.get("email", "", type=str)[:254]
+        return render_template("auth/login.html", form=form, next=next_path)
+    if not form.validate():
+        form.password.data = ""
+        return render_template("auth/login.html", form=form, next=next_path), 400
+    if form.password.data:
+        user = service.password_sign_in(form.email.data, form.password.data)
+        if user is None:
+            form.password.data = ""
+            return render_template(
+                "auth/login.html", form=form, next=next_path,
+                top_error="That email address and password do not match an account. Check "
+                          "them, or leave the password empty to get a sign-in link by email."
+            ), 400
+        sessions.start(user, remember=form.remember.data, method="password")
+        return redirect(next_path, 303)
+    service.send_sign_in_link(form.email.data, next_path, form.remember.data)
+    session[LINK_SENT_TO] = service.normalize(form.email.data)
+    return redirect(url_for(".link_sent"), 303)
+
+
+@bp.get("/login/sent")
+def link_sent():
+    return render_template("auth/link_sent.html", email=session.get(LINK_SENT_TO))
+
+
+@bp.get("/login/link")
+def confirm_link():
+    """The page an emailed sign-in link opens: one button that signs in (a POST)."""
+    token = request.args.get("token", "", type=str)
+    data = service.peek_sign_in_link(token)
+    if data is None:
+        return _no_referrer(current_app.make_response((render_template(
+            "auth/link_invalid.html", problem=service.EXPIRED, again=url_for(".login")), 400)))
+    form = forms.LinkForm(token=token, remember=bool(data.get("r")))
+    return _no_referrer(current_app.make_response(render_template(
+        "auth/confirm_link.html", form=form, email=data["e"])))
+
+
+@bp.post("/login/link")
+@limiter.limit(_ip_limit)
+def use_link():
+    form = forms.LinkForm()
+    if not form.validate():
+        return render_template("auth/link_invalid.html", problem=service.EXPIRED,
+                               again=url_for(".login")), 400
+    outcome = service.use_sign_in_link(form.token.data)
+    if outcome.problem:
+        return render_template("auth/link_invalid.html", problem=outcome.problem,
+                               again=url_for(".login")), 400
+    outcome.remember = bool(form.remember.data)
+    refused = _signed_in(outcome, "link")
+    if refused:
+        return refused
+    flash(f"You are signed in as {outcome.user.email}.", "success")
+    return redirect(outcome.next, 303)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    """GET asks (a link or prefetch must not sign anyone out); the POST signs out."""
+    if request.method == "GET":
+        return render_template("auth/logout.html", form=forms.ButtonForm())
+    sessions.end()
+    flash("You are signed out.", "success")
+    return redirect(url_for("kb.home"), 303)
+
+
+# --- register and verify --------------------------------------------------------------------
+
+@bp.route("/register", methods=["GET", "POST"])
+@_limited
+def register():
+    form = forms.RegisterForm()
+    if request.method == "POST":
+        if form.validate():
+            service.register(form.email.data, form.password.data)
+            session[LINK_SENT_TO] = service.normalize(form.email.data)
+            return redirect(url_for(".register_sent"), 303)
+        form.password.data = form.confirm.data = ""
+        return render_template("auth/register.html", form=form), 400
+    return render_template("auth/register.html", form=form)
+
+
+@bp.get("/register/sent")
+def register_sent():
+    return render_template("auth/register_sent.html", email=session.get(LINK_SENT_TO))
+
+
+@bp.route("/register/verify", methods=["GET", "POST"])
+@limiter.limit(_ip_limit, methods=["POST"])
+def verify():
+    form = forms.ConfirmForm()
+    if request.method == "GET":
+        token = request.args.get("token", "", type=str)
+        user = service.peek_verification(token)
+        if user is None:
+            return _no_referrer(current_app.make_response((render_template(
+                "auth/link_invalid.html", problem=service.EXPIRED,
+                again=url_for(".register")), 400)))
+        form.token.data = token
+        return _no_referrer(current_app.make_response(render_template(
+            "auth/confirm_verify.html", form=form, email=user.email)))
+    outcome = service.verify_registration(form.token.data if form.validate() else None)
+    if outcome.problem:
+        return render_template("auth/link_invalid.html", problem=outcome.problem,
+                               again=url_for(".register")), 400
+    refused = _signed_in(outcome, "password")
+    if refused:
+        return refused
+    flash("Your email address is confirmed. Welcome!", "success")
+    return redirect(url_for("tickets.my_requests"), 303)
+
+
+# --- reset ------------------------------------------------------------------------------------
+
+@bp.route("/reset", methods=["GET", "POST"])
+@_limited
+def reset():
+    form = forms.ResetRequestForm()
+    if request.method == "POST":
+        if form.validate():
+            service.request_reset(form.email.data)
+            session[LINK_SENT_TO] = service.normalize(form.email.data)
+            return redirect(url_for(".reset_sent"), 303)
+        return render_template("auth/reset.html", form=form), 400
+    form.email.data = request.args.get("email", "", type=str)[:254]
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.get("/reset/sent")
+def reset_sent():
+    return render_template("auth/reset_sent.html", email=session.get(LINK_SENT_TO))
+
+
+@bp.route("/reset/confirm", methods=["GET", "POST"])
+@limiter.limit(_ip_limit, methods=["POST"])
+def reset_confirm():
+    form = forms.ResetForm()
+    token = (request.args if request.method == "GET" else request.form).get("token", "", type=str)
+    data = service.peek_reset(token)
+    if data is None:
+        return _no_referrer(current_app.make_response((render_template(
+            "auth/link_invalid.html", problem=service.EXPIRED, again=url_for(".reset")), 400)))
+    if request.method == "GET" or not form.validate():
+        form.token.data = token
+        form.password.data = form.confirm.data = ""
+        status = 200 if request.method == "GET" else 400
+        return _no_referrer(current_app.make_response((render_template(
+            "auth/reset_confirm.html", form=form, email=data["e"]), status)))
+    outcome = service.reset_password(token, form.password.data)
+    if outcome.problem:
+        return render_template("auth/link_invalid.html", problem=outcome.problem,
+                               again=url_for(".reset")), 400
+    refused = _signed_in(outcome, "password")
+    if refused:
+        return refused
+    flash("Your new password is set. Any other device signed in to your account was signed "
+          "out.", "success")
+    return redirect(url_for("tickets.my_requests"), 303)
+
+
+# --- the account page -------------------------------------------------------------------------
+
+def _account_page(email_form=None, status=200, top_error=None):
+    return render_template(
+        "auth/account.html", email_form=email_form or forms.ChangeEmailForm(),
+        button=forms.ButtonForm(), top_error=top_error,
+        needs_password=bool(current_user.password_hash),
+        recent=sessions.recently_signed_in()), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page()
+
+
+@bp.post("/account/email")
+@login_required
+@limiter.limit(_ip_limit)
+def change_email():
+    """A new address, after re-authentication: the current password, or a fresh sign-in."""
+    form = forms.ChangeEmailForm()
+    if not form.validate():
+        return _account_page(form, 400)
+    user = current_user._get_current_object()
+    if user.password_hash:
+        proven = passwords.verify(user.password_hash, form.password.data or "")
+        problem = "Enter your current password to change your address."
+    else:
+        proven = sessions.recently_signed_in()
+        problem = ("For your security, sign in again with an emailed link (the button below), "
+                   "then change your address within a few minutes.")
+    if not proven:
+        form.password.data = ""
+        form.password.errors = [problem] if user.password_hash else []
+        return _account_page(form, 400, top_error=problem)
+    if service.normalize(form.new_email.data) == user.email:
+        form.new_email.errors = ["This is already your address."]
+        return _account_page(form, 400)
+    service.request_email_change(user, form.new_email.data)
+    flash(f"We sent a link to {service.normalize(form.new_email.data)}. Your address changes "
+          "when you open it; until then nothing changes.", "success")
+    return redirect(url_for(".account"), 303)
+
+
+@bp.route("/account/email/confirm", methods=["GET", "POST"])
+@limiter.limit(_ip_limit, methods=["POST"])
+def confirm_email():
+    form = forms.ConfirmForm()
+    if request.method == "GET":
+        token = request.args.get("token", "", type=str)
+        found = service.peek_email_change(token)
+        if found is None:
+            return _no_referrer(current_app.make_response((render_template(
+                "auth/link_invalid.html", problem=service.EXPIRED,
+                again=url_for(".account")), 400)))
+        form.token.data = token
+        user, new_email = found
+        return _no_referrer(current_app.make_response(render_template(
+            "auth/confirm_email.html", form=form, old=user.email, new=new_email)))
+    outcome = service.confirm_email_change(form.token.data if form.validate() else None)
+    if outcome.problem:
+        return render_template("auth/link_invalid.html", problem=outcome.problem,
+                               again=url_for(".account")), 400
+    refused = _signed_in(outcome, "link")
+    if refused:
+        return refused
+    flash(f"Your email address is now {outcome.user.email}.", "success")
+    return redirect(url_for(".account"), 303)
+
+
+@bp.post("/account/verify")
+@login_required
+@limiter.limit(_ip_limit)
+def resend_verification():
+    service.resend_verification(current_user._get_current_object())
+    flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    return redirect(url_for(".account"), 303)
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_all_sessions():
+    service.end_all_sessions(current_user._get_current_object())
+    sessions.end()
+    flash("You are signed out on every device, including this one.", "success")
+    return redirect(url_for(".login"), 303)

@@ -1,0 +1,346 @@
+"""Handle one received mail, exactly once: a new request, a reply, or a deliberate ignore.
+
+    claim -> parse -> classify (bounce, auto-reply, loop) -> match -> ticket service
+
+The claim is an `InboundMail` row, unique per mail, committed before any work: the same
+mail from a second fetch, a second host or a re-delivery finds it and stops. The row's
+outcome is written in the same transaction as the request or reply (the ticket service
+commits the session it is part of), so a crash leaves either both or neither; a claim
+left by a crash is taken over after MAIL_INGEST_CLAIM_TIMEOUT. Whatever fails, the raw
+mail is kept (`kept.py`) with the reason: nothing is dropped.
+"""
+
+import hashlib
+import io
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ...agent.blocking import is_blocked
+from ...extensions import db
+from ...models import InboundMail, Ticket, User, utcnow
+from ...tickets import conversation, service
+from .. import outbox
+from . import addresses, device, failing, kept, loops, matching, parse, replies
+
+log = logging.getLogger(__name__)
+
+# Parts that are not something a person attached: signatures, reports.
+NOT_CONTENT = {"application/pgp-signature", "application/pkcs7-signature",
+               "application/x-pkcs7-signature", "message/delivery-status",
+               "text/rfc822-headers", "application/pgp-encrypted"}
+FULL_TEXT_LIMIT = 1_000_000  # characters of a mail's text kept for agents
+SUMMARY_LIMIT = Ticket.summary.type.length  # as on the request form
+
+
+class TooLarge(ValueError):
+    """Bigger than MAIL_INGEST_MAX_BYTES: kept for an admin instead of parsed."""
+
+
+@dataclass
+class Outcome:
+    kind: str  # request, reply, note, ignored, duplicate, busy, kept
+    reason: str = ""
+    ticket_ref: str | None = None
+    kept_name: str | None = None
+
+    @property
+    def kept(self):
+        return self.kind == "kept"
+
+    def describe(self):
+        text = {"request": "new request", "reply": "reply added", "note": "note added",
+                "ignored": "ignored", "duplicate": "already handled",
+                "busy": "being handled by another process", "kept": "kept for retry"}[self.kind]
+        if self.ticket_ref:
+            text += f" ({self.ticket_ref})"
+        if self.reason:
+            text += f": {self.reason}"
+        if self.kept_name:
+            text += f" [kept as {self.kept_name}]"
+        return text
+
+
+def ingest(raw, source="pipe", keep_busy=False):
+    """Handle `raw` (the bytes of one RFC 822 message); returns an Outcome and never
+    raises because of the mail: a failure keeps the raw mail and answers kind "kept".
+
+    `keep_busy`: a mail another process is handling right now is kept too (for an MTA
+    pipe, whose caller forgets the mail once told it was handled: should that other
+    process die, the kept copy is retried).
+    """
+    try:
+        outcome = handle(raw, source)
+    except Exception as exc:
+        db.session.rollback()
+        reason = _reason(exc)
+        log.exception("incoming mail not handled (%s); keeping it", reason)
+        name = kept.keep(raw, reason, source, *_hints(raw))
+        return Outcome("kept", reason, kept_name=name)
+    if keep_busy and outcome.kind == "busy":
+        name = kept.keep(raw, outcome.reason, source, *_hints(raw))
+        return Outcome("kept", outcome.reason, kept_name=name)
+    return outcome
+
+
+def retry(name):
+    """Hand a kept mail back to ingestion; it is deleted once handled."""
+    raw = kept.read(name)
+    if raw is None:
+        return Outcome("ignored", f"no kept mail named {name!r}")
+    try:
+        outcome = handle(raw, "retry")
+    except Exception as exc:
+        db.session.rollback()
+        reason = _reason(exc)
+        log.warning("kept mail %s failed again: %s", name, reason)
+        kept.failed_again(name, reason)
+        return Outcome("kept", reason, kept_name=name)
+    kept.forget(name)
+    return outcome
+
+
+def handle(raw, source):
+    """Like `ingest`, but a failure raises (after marking the claim as kept)."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogateescape")
+    limit = current_app.config["MAIL_INGEST_MAX_BYTES"]
+    if len(raw) > limit:
+        raise TooLarge(f"the mail is {len(raw)} bytes, more than MAIL_INGEST_MAX_BYTES"
+                       f" ({limit}); raise it and retry")
+    parsed = parse.parse(raw, current_app.config["MAIL_ALLOW_TEST_DOMAINS"])
+    claimed = _claim(parsed, source)
+    if isinstance(claimed, Outcome):
+        return claimed
+    try:
+        return _act(parsed, claimed)
+    except Exception as exc:
+        db.session.rollback()
+        _mark(claimed.id, "kept", _reason(exc))
+        raise
+
+
+# --- the claim -------------------------------------------------------------------------
+
+def dedupe_key(parsed):
+    if parsed.message_id:
+        mid = parsed.message_id.strip()
+        if len(mid) > 200:
+            mid = "sha256:" + hashlib.sha256(mid.encode("utf-8", "replace")).hexdigest()
+        return "mid:" + mid
+    return "sha:" + parsed.content_hash
+
+
+def _claim(parsed, source, key=None):
+    key = key or dedupe_key(parsed)
+    row = InboundMail(dedupe_key=key, mail_message_id=(parsed.message_id or "")[:255] or None,
+                      content_hash=parsed.content_hash, status="processing", source=source,
+                      sender=(parsed.sender.email or parsed.from_text)[:254] or None,
+                      subject=parsed.subject[:500] or None)
+    db.session.add(row)
+    try:
+        db.session.commit()
+        return row
+    except IntegrityError:
+        db.session.rollback()
+    existing = db.session.execute(
+        select(InboundMail).where(InboundMail.dedupe_key == key)).scalar_one()
+    if key.startswith("mid:") and "#" not in key and existing.content_hash != parsed.content_hash:
+        # Another mail with the same Message-ID (some systems reuse one): not a repeat.
+        return _claim(parsed, source, f"{key[:230]}#{parsed.content_hash[:16]}")
+    return _take_over(existing) or _already(existing)
+
+
+def _take_over(existing):
+    """A kept mail (retry), or a claim whose holder died, may be handled again."""
+    stale = utcnow() - timedelta(seconds=current_app.config["MAIL_INGEST_CLAIM_TIMEOUT"])
+    if existing.status != "kept" and not (existing.status == "processing"
+                                          and existing.updated_at < stale):
+        return None
+    result = db.session.execute(
+        update(InboundMail)
+        .where(InboundMail.id == existing.id, InboundMail.status == existing.status,
+               InboundMail.updated_at == existing.updated_at)
+        .values(status="processing", updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if result.rowcount != 1:
+        return None  # another process took it first
+    db.session.refresh(existing)
+    return existing
+
+
+def _already(existing):
+    if existing.status == "processing":
+        return Outcome("busy", "another process is handling this mail")
+    ref = existing.ticket.ref if existing.ticket is not None else None
+    return Outcome("duplicate", f"received before ({existing.status})", ticket_ref=ref)
+
+
+def _mark(row_id, status, reason):
+    try:
+        db.session.execute(update(InboundMail).where(InboundMail.id == row_id)
+                           .values(status=status, reason=reason[:500], updated_at=utcnow()))
+        db.session.commit()
+    except Exception:  # the database may be what failed; the raw mail is kept anyway
+        db.session.rollback()
+        log.warning("could not record the failure of inbound mail %s", row_id, exc_info=True)
+
+
+# --- what the mail becomes -----------------------------------------------------------------
+
+def _act(parsed, row):
+    row.full_text = parsed.text[:FULL_TEXT_LIMIT]
+    verdict = loops.classify(parsed, own_addresses())
+    if verdict is not None:
+        if verdict.bounce:
+            marked = failing.mark(verdict.failed_recipients, verdict.diagnostic)
+            if marked:
+                verdict.reason += f"; marked failing: {', '.join(marked)}"
+        return _finish(row, "ignored", verdict.reason)
+    if parsed.sender.address is None:
+        return _finish(row, "ignored", f"no trusted sender: {parsed.sender.problem}")
+    if is_blocked(parsed.sender.email):
+        # Marked as spam by an agent: refused quietly, no request, no reply, no mail.
+        return _finish(row, "ignored", "sender blocked by an agent")
+    failing.clear(parsed.sender.email)
+    match = matching.find(parsed)
+    if match.ignore:
+        return _finish(row, "ignored", match.ignore)
+    if match.ticket is not None:
+        return _reply(parsed, row, match)
+    return _new_request(parsed, row)
+
+
+def _finish(row, status, reason, ticket=None):
+    row.status, row.reason = status, (reason or "")[:500] or None
+    if ticket is not None:
+        row.ticket_id = ticket.id
+    db.session.commit()
+    return Outcome(status, reason or "", ticket_ref=ticket.ref if ticket is not None else None)
+
+
+def _new_request(parsed, row):
+    env = device.details(parsed.text)
+    request_type, fields = _request_type(env)
+    new = service.NewRequest(
+        request_type=request_type, email=parsed.sender.email,
+        summary=summary_from(parsed.subject, parsed.text),
+        description=parsed.text or "(This mail had no text.)", fields=fields,
+        environment=env, uploads=uploads(parsed), channel="email",
+        mail_message_id=(parsed.message_id or "")[:255] or None, skip_refused_files=True)
+    row.status, row.reason = "request", None  # committed with the request
+    ticket = service.open_request(new)
+    message = ticket.messages[0]
+    message.subject = parsed.subject or None  # the whole subject; the summary may be cut
+    if new.refused:
+        listing = refused_listing(new.refused)
+        ticket.description = _with(ticket.description, listing)
+        message.body = _with(message.body, listing)
+    row.ticket_id, row.message_id = ticket.id, message.id
+    db.session.commit()
+    log.info("mail %s: new request %s from %s", parsed.message_id, ticket.ref,
+             parsed.sender.email)
+    return Outcome("request", ticket_ref=ticket.ref)
+
+
+def _reply(parsed, row, match):
+    ticket = match.ticket
+    body = replies.latest_reply(parsed.text, current_app.config["MAIL_REPLY_LANGUAGES"])
+    author = match.agent or _requester_account(parsed.sender.email)
+    row.status, row.reason, row.ticket_id = "reply", f"matched by {match.via}", ticket.id
+    try:
+        message = conversation.add_reply(
+            ticket, body=body, author=author, author_email=parsed.sender.email,
+            source="email", uploads=uploads(parsed), internal=False,
+            mail_message_id=(parsed.message_id or "")[:255] or None,
+            subject=parsed.subject or None)
+    except conversation.EmptyReply:
+        return _finish(row, "ignored", "an empty reply (no text, no files)", ticket)
+    row.ticket_id, row.message_id = message.ticket_id, message.id
+    db.session.commit()
+    landed = message.ticket
+    log.info("mail %s: reply on %s (%s) from %s", parsed.message_id, landed.ref, match.via,
+             parsed.sender.email)
+    return Outcome("reply", f"matched by {match.via}"
+                   + (f"; {ticket.ref} was closed, so a new linked request was started"
+                      if landed.id != ticket.id else ""), ticket_ref=landed.ref)
+
+
+def _requester_account(email):
+    """The sender's own account for a requester-side reply: verified, and not an agent
+    (an agent's address without an agent token never speaks as an agent)."""
+    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None or not user.is_verified or user.is_agent or not user.is_active:
+        return None
+    return user
+
+
+def _request_type(env):
+    types = current_app.extensions["helpdesk.request_types"]
+    config = current_app.config
+    wanted = config["MAIL_APP_REQUEST_TYPE"] if env else config["MAIL_REQUEST_TYPE"]
+    request_type = types.get(wanted) or types.get(config["MAIL_REQUEST_TYPE"]) or \
+        next(iter(types.values()))
+    fields = {}
+    application = request_type.field_named("application") if env else None
+    if application is not None and "mobile" in dict(application.choices):
+        fields["application"] = "mobile"
+    return request_type, fields
+
+
+def summary_from(subject, text):
+    """The request's summary: the subject, shortened at a word when too long (the whole
+    subject stays on the message); the first line of text when there is no subject."""
+    summary = " ".join((subject or "").split())
+    if not summary:
+        first = next((line for line in (text or "").splitlines() if line.strip()), "")
+        summary = " ".join(first.split()) or "(no subject)"
+    if len(summary) <= SUMMARY_LIMIT:
+        return summary
+    cut = summary[:SUMMARY_LIMIT - 1]
+    if " " in cut[SUMMARY_LIMIT // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def uploads(parsed):
+    return [service.Upload(io.BytesIO(a.data), a.filename) for a in parsed.attachments
+            if a.content_type not in NOT_CONTENT]
+
+
+def refused_listing(refused):
+    return "Files not attached:\n" + "\n".join(f"- {r.name}: {r.reason}" for r in refused)
+
+
+def _with(text, listing):
+    return (text.rstrip() + "\n\n" if (text or "").strip() else "") + listing
+
+
+def own_addresses():
+    """Our own addresses: mail from them is our mail coming back."""
+    config = current_app.config
+    found = []
+    for value in (config.get("SUPPORT_ADDRESS"), outbox.default_sender()):
+        for word in str(value or "").replace("<", " ").replace(">", " ").split():
+            email = addresses.check(word, allow_test_domains=True)
+            if email:
+                found.append(email.lower())
+    return found
+
+
+def _reason(exc):
+    return f"{exc.__class__.__name__}: {exc}"[:1000]
+
+
+def _hints(raw):
+    """Subject and sender for the kept-mail list, when the mail can be read at all."""
+    try:
+        parsed = parse.parse(raw[:256 * 1024])
+        return parsed.subject[:300], (parsed.sender.email or parsed.from_text)[:254]
+    except Exception:
+        return "", ""

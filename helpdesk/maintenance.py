@@ -1,0 +1,82 @@
+"""`helpdesk maintenance`: housekeeping that is safe to run often (cron, every few minutes).
+
+Every task is idempotent, touches only what is due, and may run on several hosts at once:
+deletes are conditional, the index update takes the index's writer lock, and closing
+requests goes through the ticket service like any other change. One failing task is
+reported and the others still run; the command then exits non-zero so cron mails it.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    task: str
+    ok: bool
+    summary: str
+
+
+def auto_close():
+    """Resolved requests close after AUTO_CLOSE_DAYS (the conversation service decides)."""
+    from .agent.actions import auto_close_resolved
+    closed = auto_close_resolved(current_app.config["AUTO_CLOSE_DAYS"])
+    return f"{closed} resolved requests closed"
+
+
+def orphan_files():
+    from .tickets.service import remove_orphan_files
+    return f"{remove_orphan_files()} orphan attachment files removed"
+
+
+def article_index():
+    """Bring this host's index up to date; a missing or corrupt one is rebuilt."""
+    from .kb import get_kb
+    kb = get_kb()
+    kb.wait()
+    report = kb.sync()
+    return (f"{len(kb.articles)} articles indexed ({len(report.added)} added,"
+            f" {len(report.updated)} updated, {len(report.deleted)} removed,"
+            f" {len(report.errors)} skipped)")
+
+
+def old_events():
+    from .events import purge_old
+    days = current_app.config["EVENT_RETENTION_DAYS"]
+    return f"{purge_old(days)} events older than {days} days removed"
+
+
+def outbox():
+    from .mail.outbox import backlog, purge_sent
+    days = current_app.config["OUTBOX_RETENTION_DAYS"]
+    removed = purge_sent(days)
+    waiting = backlog()
+    return (f"{removed} delivered mails older than {days} days removed; {waiting['pending']}"
+            f" waiting (oldest {waiting['oldest_seconds']:.0f} s), {waiting['failed']} given up")
+
+
+TASKS = (
+    ("auto-close", auto_close),
+    ("orphan files", orphan_files),
+    ("article index", article_index),
+    ("events", old_events),
+    ("outbox", outbox),
+)
+
+
+def run():
+    """Run every task; returns a list of Outcome."""
+    from .extensions import db
+    outcomes = []
+    for name, task in TASKS:
+        try:
+            outcomes.append(Outcome(name, True, task()))
+        except Exception as exc:  # report it, run the rest
+            db.session.rollback()
+            log.exception("maintenance task %s failed", name)
+            outcomes.append(Outcome(name, False, f"failed: {exc.__class__.__name__}: {exc}"))
+    return outcomes

@@ -1,0 +1,199 @@
+"""Following requests: "My requests", one request's page, replies, solved, reopen, rating.
+
+Routes live on the tickets blueprint (endpoint names `tickets.my_requests`,
+`tickets.view`, ...). Who may see a request: its verified owner, agents, or a browser that
+opened the signed link from a mail (that one request only). Who may act on it as its
+requester: the owner or the link holder. Everyone else gets the same 404 page, whether or
+not the request exists.
+"""
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import csrf, limiter
+from ..kb.markdown import render_user_text
+from ..models import REF_OFFSET, Ticket
+from . import attachments as storage
+from . import conversation, environment, links, listing, service
+from .forms import RateForm, ReplyForm
+from .views import GRANTED, _grant, _ip_limit, bp, request_types
+
+
+def _user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _is_owner(ticket, user):
+    return (user is not None and user.is_verified and user.is_active
+            and user.email == ticket.requester_email)
+
+
+def _may_view(ticket):
+    return service.can_view(ticket, _user(), session.get(GRANTED, []))
+
+
+def _acts_as_requester(ticket):
+    """The owner, or the browser holding this request's signed link."""
+    return _is_owner(ticket, _user()) or ticket.id in session.get(GRANTED, [])
+
+
+def _not_found(ref):
+    """One answer for unknown requests and other people's: 404, with a way to sign in."""
+    path = url_for(".view", ref=ref) if Ticket.id_from_ref(ref) else url_for(".my_requests")
+    return render_template("tickets/not_found.html", sign_in=url_for("auth.login", next=path),
+                           token_given=bool(request.args.get("t"))), 404
+
+
+def _for_requester(ref):
+    ticket = Ticket.by_ref(ref)
+    if ticket is None or not _acts_as_requester(ticket):
+        abort(404)
+    return ticket
+
+
+# --- My requests ------------------------------------------------------------------------------
+
+@bp.get("/requests")
+@login_required
+def my_requests():
+    user = _user()
+    types = request_types()
+    criteria = listing.clean_args(request.args, types)
+    page = None
+    if user.is_verified:
+        page = listing.my_requests(user.email, per_page=current_app.config["MY_REQUESTS_PAGE_SIZE"],
+                                   **criteria)
+    return render_template("tickets/my_requests.html", page=page, types=types,
+                           criteria=criteria, words=conversation.REQUESTER_WORDS,
+                           filters=[("all", "All"), ("open", "Open"),
+                                    ("closed", "Resolved and closed")])
+
+
+# --- one request --------------------------------------------------------------------------------
+
+@bp.get("/requests/<ref>")
+def view(ref):
+    ticket = Ticket.by_ref(ref)
+    token = request.args.get("t", type=str)
+    if ticket is not None and token and links.token_opens(ticket, token):
+        _grant(ticket)
+    if ticket is None or not _may_view(ticket):
+        return _not_found(ref)
+    return _page(ticket)
+
+
+def _page(ticket, reply_form=None, rate_form=None, preview=None, status=200, files_dropped=False):
+    user = _user()
+    request_type = request_types().get(ticket.type)
+    requester = _acts_as_requester(ticket)
+    response = current_app.make_response((render_template(
+        "tickets/view.html", ticket=ticket, request_type=request_type,
+        fields=service.field_rows(ticket, request_type),
+        environment=environment.rows(ticket.environment),
+        messages=listing.request_page(ticket), follow_ups=listing.follow_ups(ticket),
+        parent_ref=f"HD-{ticket.parent_id + REF_OFFSET}" if ticket.parent_id else None,
+        words=conversation.REQUESTER_WORDS, requester=requester,
+        by_link=requester and not _is_owner(ticket, user),
+        reply_form=reply_form or ReplyForm(), rate_form=rate_form or RateForm(),
+        preview=preview, files_dropped=files_dropped, limits=storage.describe_limits(),
+        can_reopen=conversation.can_reopen(ticket),
+        reopen_deadline=conversation.reopen_deadline(ticket),
+        render=render_user_text), status))
+    if request.args.get("t"):
+        # The page's address holds the signed link: no Referer to other sites (our own
+        # forms still send one, which CSRF protection checks on https).
+        response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _actor(ticket):
+    """(author, author_email) for the requester's side of the conversation."""
+    user = _user()
+    if _is_owner(ticket, user):
+        return user, user.email
+    return None, ticket.requester_email
+
+
+def _previewing():
+    return "preview" in request.form
+
+
+@bp.post("/requests/<ref>/reply")
+@csrf.exempt  # the form checks its own token, so an expired page comes back with the text
+@limiter.limit(_ip_limit, methods=["POST"], exempt_when=_previewing)
+def reply(ref):
+    ticket = _for_requester(ref)
+    form = ReplyForm()
+    files = [f for f in request.files.getlist("attachments") if f and f.filename]
+    if _previewing():
+        return _page(ticket, reply_form=form, preview=render_user_text(form.body.data or ""),
+                     files_dropped=bool(files))
+    if not form.validate():
+        if form.errors.get("csrf_token"):
+            form.body.errors = list(form.body.errors) + [
+                "This page had expired, so nothing was sent. Check your reply and send it again."]
+        return _page(ticket, reply_form=form, status=400, files_dropped=bool(files))
+    author, email = _actor(ticket)
+    try:
+        message = conversation.add_reply(
+            ticket, body=form.body.data or "", author=author, author_email=email, source="web",
+            uploads=[service.Upload(f.stream, f.filename) for f in files])
+    except conversation.EmptyReply as empty:
+        form.body.errors = [str(empty)]
+        return _page(ticket, reply_form=form, status=400)
+    except (service.TooManyFiles, storage.AttachmentRefused) as refused:
+        form.attachments.errors = [str(refused)]
+        return _page(ticket, reply_form=form, status=400, files_dropped=True)
+    landed = message.ticket
+    if landed.id != ticket.id:
+        _grant(landed)
+        flash(f"{ticket.ref} was closed more than {current_app.config['REOPEN_DAYS']} days ago, "
+              f"so your message started a new request, {landed.ref}.", "success")
+    else:
+        flash("Your reply was sent. We will answer by email.", "success")
+    return redirect(url_for(".view", ref=landed.ref, _anchor=f"m{message.id}"), 303)
+
+
+@bp.post("/requests/<ref>/solve")
+def solve(ref):
+    ticket = _for_requester(ref)
+    author, email = _actor(ticket)
+    try:
+        conversation.resolve(ticket, actor=author, actor_email=email)
+    except conversation.ConversationError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for(".view", ref=ticket.ref), 303)
+    flash("Glad it is solved! How did we do?", "success")
+    return redirect(url_for(".view", ref=ticket.ref, _anchor="rate"), 303)
+
+
+@bp.post("/requests/<ref>/reopen")
+def reopen(ref):
+    ticket = _for_requester(ref)
+    author, email = _actor(ticket)
+    try:
+        conversation.reopen(ticket, actor=author, actor_email=email)
+    except conversation.ConversationError as refused:
+        flash(str(refused), "error")
+    else:
+        flash("The request is open again. Tell us what is still wrong below.", "success")
+    return redirect(url_for(".view", ref=ticket.ref, _anchor="reply"), 303)
+
+
+@bp.post("/requests/<ref>/rate")
+def rate(ref):
+    ticket = _for_requester(ref)
+    form = RateForm()
+    if not form.validate():
+        return _page(ticket, rate_form=form, status=400)
+    try:
+        conversation.rate(ticket, form.score.data, form.comment.data or "")
+    except conversation.AlreadyRated as done:
+        flash(str(done))
+    except conversation.ConversationError as refused:
+        form.score.errors = [str(refused)]
+        return _page(ticket, rate_form=form, status=400)
+    else:
+        flash("Thank you for your rating!", "success")
+    return redirect(url_for(".view", ref=ticket.ref, _anchor="rate"), 303)

@@ -1,0 +1,31 @@
+"""Every migration upgrades and downgrades cleanly on the database the suite runs on
+(SQLite, or PostgreSQL under HELPDESK_TEST_DATABASE_URL)."""
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+import databases
+from helpdesk import create_app
+from helpdesk.extensions import db
+
+
+def tables():
+    return set(inspect(db.engine).get_table_names())
+
+
+def test_upgrade_downgrade_to_nothing_and_upgrade_again(tmp_path):
+    with databases.scratch_database(tmp_path) as url:
+        app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+                          "KB_INDEX_ON_START": False, "SECRET_KEY": "test",
+                          "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade()
+            migrated = tables()
+            assert {"ticket", "message", "attachment", "outbox", "event"} <= migrated
+            assert "claim_token" in {c["name"] for c in inspect(db.engine).get_columns("outbox")}
+            downgrade(revision="base")
+            assert tables() <= {"alembic_version"}
+            upgrade()
+            assert tables() == migrated
+            db.session.remove()
+            db.engine.dispose()

@@ -25,23 +25,20 @@ Rate limits are off for the run (one client sends thousands of requests).
     .venv/bin/python benchmarks/agent_queue.py --requests 20000 --repeat 30 --no-postgresql
 """
 
+import argparse
+import os
+import random
+import shutil
+import statistics
 import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
-# This file is named like the standard library's `queue`, which psycopg imports: take the
-# script's own folder off the import path before anything else is imported.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from datetime import timedelta  # noqa: E402
+import pagetiming  # beside this script
+from pagetiming import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -58,21 +55,9 @@ AGENT = "agent0@example.com"
 TARGET_MS = 100
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def build_app(instance, database, **settings):
-    from helpdesk import create_app
-    config = {"INSTANCE_PATH": str(instance), "KB_INDEX_ON_START": False,
-              "RATELIMIT_ENABLED": False, "MAIL_BACKGROUND_SENDER": False,
-              "EVENTS_FLUSH_SECONDS": 0, "SECRET_KEY": "benchmark",
-              "EXTERNAL_URL": "https://help.example.com", "AGENT_IDLE_TIMEOUT": 10 ** 6}
-    if database:
-        config["SQLALCHEMY_DATABASE_URI"] = database
-    config.update(settings)
-    return create_app(config)
+    # A benchmark is never idle long enough to be signed out, whatever the machine's speed.
+    return pagetiming.build_app(instance, database, AGENT_IDLE_TIMEOUT=10 ** 6, **settings)
 
 
 def populate(app, total, seed):
@@ -151,51 +136,14 @@ def populate(app, total, seed):
         return agent_ids, {"1 message": Ticket(id=short).ref, "40 messages": Ticket(id=long).ref}
 
 
-class QueryCounter:
-    def __init__(self, engine):
-        from sqlalchemy import event
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args):
-        self.count += 1
-
-
 def signed_in_client(app):
     from helpdesk.agent.access import SEEN
-    from helpdesk.extensions import db
-    from helpdesk.models import User
-    with app.app_context():
-        user = db.session.execute(db.select(User).where(User.email == AGENT)).scalar_one()
-        stored_id = user.get_id()
-    client = app.test_client()
-    # The session a sign-in would give (the sign-in itself is not what is measured here).
-    with client.session_transaction() as session:
-        session["_user_id"] = stored_id
-        session["_fresh"] = True
-        session[SEEN] = int(time.time())
-    return client
+    return pagetiming.signed_in_client(app, AGENT, **{SEEN: int(time.time())})
 
 
 def measure(app, client, url, repeat):
-    from helpdesk.extensions import db
-    with app.app_context():
-        counter = QueryCounter(db.engine)
-    for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    times, queries = [], set()
-    for _ in range(repeat):
-        before = counter.count
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        queries.add(counter.count - before)
-        assert response.status_code == 200
-    body = response.get_data(as_text=True)
-    rows = len(re.findall(r'<td><a href="/agent/requests/HD-\d+">', body))
-    messages = len(re.findall(r'<li class="message', body))
-    return times, queries, rows, messages
+    return pagetiming.measure(app, client, url, repeat, r'<td><a href="/agent/requests/HD-\d+">',
+                              warmup=3)
 
 
 def report(label, times, queries, rows, messages, target_ms=TARGET_MS):

@@ -37,29 +37,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pagetiming  # noqa: E402  (beside this script)
+from pagetiming import build_app, percentile  # noqa: E402
+
 ANN = "ann@example.com"
 WORDS = ("export invoice password sync mobile report login payment crash upload email "
          "calendar team project notification backup printer search").split()
 TYPES = ["technical-support", "account-and-sign-in", "billing", "suggest-an-improvement",
          "something-else"]
 STATUSES = ["open", "waiting_customer", "resolved", "closed"]
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def build_app(instance, database, **settings):
-    from helpdesk import create_app
-    config = {"INSTANCE_PATH": str(instance), "KB_INDEX_ON_START": False,
-              "RATELIMIT_ENABLED": False, "MAIL_BACKGROUND_SENDER": False,
-              "EVENTS_FLUSH_SECONDS": 0, "SECRET_KEY": "benchmark",
-              "EXTERNAL_URL": "https://help.example.com"}
-    if database:
-        config["SQLALCHEMY_DATABASE_URI"] = database
-    config.update(settings)
-    return create_app(config)
 
 
 def populate(app, total, mine, people, seed):
@@ -126,49 +112,12 @@ def populate(app, total, mine, people, seed):
         return ann, refs
 
 
-class QueryCounter:
-    def __init__(self, engine):
-        from sqlalchemy import event
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args):
-        self.count += 1
-
-
 def signed_in_client(app):
-    from helpdesk.extensions import db
-    from helpdesk.models import User
-    with app.app_context():
-        user = db.session.execute(db.select(User).where(User.email == ANN)).scalar_one()
-        stored_id = user.get_id()
-    client = app.test_client()
-    # The session a sign-in would give (the sign-in itself is not what is measured here).
-    with client.session_transaction() as session:
-        session["_user_id"] = stored_id
-        session["_fresh"] = True
-    return client
+    return pagetiming.signed_in_client(app, ANN)
 
 
-def measure(app, client, url, repeat, expect=None):
-    from helpdesk.extensions import db
-    with app.app_context():
-        counter = QueryCounter(db.engine)
-    for _ in range(5):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    times, queries = [], set()
-    for _ in range(repeat):
-        before = counter.count
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        queries.add(counter.count - before)
-        assert response.status_code == 200
-    body = response.get_data(as_text=True)
-    rows = len(re.findall(r'<td><a href="/requests/HD-\d+">HD-', body))
-    messages = len(re.findall(r'<li class="message', body))
-    return times, queries, rows, messages
+def measure(app, client, url, repeat):
+    return pagetiming.measure(app, client, url, repeat, r'<td><a href="/requests/HD-\d+">HD-')
 
 
 def report(label, times, queries, rows, messages, target_ms=50):

@@ -1,0 +1,71 @@
+"""Shared by the page benchmarks (my_requests.py, agent_queue.py): an app on a temporary
+instance, a signed-in test client, and per-page latency with the SQL statements counted."""
+
+import re
+import time
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def build_app(instance, database, **settings):
+    """The app on `instance`, with what gets in a benchmark's way turned off."""
+    from helpdesk import create_app
+    config = {"INSTANCE_PATH": str(instance), "KB_INDEX_ON_START": False,
+              "RATELIMIT_ENABLED": False, "MAIL_BACKGROUND_SENDER": False,
+              "EVENTS_FLUSH_SECONDS": 0, "SECRET_KEY": "benchmark",
+              "EXTERNAL_URL": "https://help.example.com"}
+    if database:
+        config["SQLALCHEMY_DATABASE_URI"] = database
+    config.update(settings)
+    return create_app(config)
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        from sqlalchemy import event
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args):
+        self.count += 1
+
+
+def signed_in_client(app, email, **session_values):
+    """A test client holding the session a sign-in as `email` would give (the sign-in
+    itself is not what is measured)."""
+    from helpdesk.extensions import db
+    from helpdesk.models import User
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
+        stored_id = user.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = stored_id
+        session["_fresh"] = True
+        session.update(session_values)
+    return client
+
+
+def measure(app, client, url, repeat, row_pattern, warmup=5):
+    """(times in ms, distinct statement counts, rows shown, messages shown) for `url`."""
+    from helpdesk.extensions import db
+    with app.app_context():
+        counter = QueryCounter(db.engine)
+    for _ in range(warmup):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    times, queries = [], set()
+    for _ in range(repeat):
+        before = counter.count
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        queries.add(counter.count - before)
+        assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    rows = len(re.findall(row_pattern, body))
+    messages = len(re.findall(r'<li class="message', body))
+    return times, queries, rows, messages

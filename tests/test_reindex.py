@@ -120,6 +120,34 @@ def test_a_running_app_finds_the_new_text_of_an_edited_article(client, articles_
     assert search_urls(client, "quibblestone") == [FOLLOWING_URL]
 
 
+@pytest.fixture
+def large_help_center(make_app, write_article):
+    """A help center big enough that an edit leaves the old copy of an article in a large
+    index segment (Whoosh merges only small ones away), where a word of the old text sits
+    among the same word in other articles."""
+    for n in range(150):
+        write_article(f"faq/filler-{n}.md", f"# Filler {n}\n\nThe flibbertine, number {n}, "
+                      + "in a long article about other things " * 10 + "\n")
+    path = write_article("faq/printing.md", "# Printing with the flibbertine\n\n"
+                         "Use the flibbertine.\n")
+    return make_app().test_client(), path
+
+
+def test_a_running_app_forgets_the_old_text_of_an_edited_article(large_help_center):
+    client, path = large_help_center
+    assert search_urls(client, "flibbertine")[0] == "/articles/faq/printing"
+    edit(path, "# Printing a request\n\nUse the print button.\n")
+    assert "/articles/faq/printing" not in search_urls(client, "flibbertine")
+
+
+def test_an_edited_article_is_suggested_once(large_help_center):
+    client, path = large_help_center
+    edit(path, "# Printing with the flibbertine\n\nUse the flibbertine, top right.\n")
+    found = [r["slug"] for r in client.get("/api/suggest?q=flibbert").get_json()["results"]]
+    assert found.count("faq/printing") == 1
+    assert found[0] == "faq/printing"
+
+
 def test_a_running_app_shows_the_new_title_of_an_edited_article(client, articles_dir):
     path = articles_dir / FOLLOWING
     edit(path, path.read_text().replace("title: Following your request",

@@ -18,12 +18,13 @@ Each lever below was measured with `benchmarks/relevance.py` on the Magento supp
   equivalents.
 """
 
-import heapq
 import math
 import re
 from dataclasses import dataclass, field
 
-from .search import PAIR_SEPARATOR, ScoreMap, make_snippet, stem, words_of
+import numpy as np
+
+from .search import PAIR_SEPARATOR, Scores, make_snippet, stem, words_of
 
 
 @dataclass
@@ -165,12 +166,11 @@ class Ranker:
 
     # --- scoring ---------------------------------------------------------------------
 
-    def rank(self, view, concepts, top=None, count=True):
+    def rank(self, view, concepts, top=None):
         """(number of matching articles, [(score, docnum)] best first, the `top` best).
 
-        Without `count` (suggestions: no total shown) only the best-scored articles of
-        each word are looked at, and the answer is exact whenever no other article can
-        reach the last place (see `_top_only`); otherwise every match is scored.
+        Scores are summed in arrays indexed by docnum: a word found in thousands of
+        articles costs one vector addition.
         """
         r = self.ranking
         total = view.doc_count
@@ -178,93 +178,43 @@ class Ranker:
         # Common words are left out of bodies only while a rarer word carries the query;
         # asked alone ("settings"), they are looked up everywhere.
         common = r.common_share if any(df / total <= r.common_share for df in dfs) else 1.0
-        maps = [self._concept_scores(view, c, common) for c in concepts]
-        pairs = [view.term_scores(p, r.pair_boosts, r.k1, r.field_b, 1.0)
-                 for p in self._pairs(concepts)]
         # Coverage: the share of the query's weight (rarer words weigh more) an article holds.
         weights = [math.log(1 + total / (1 + df)) for df in dfs]
         whole = sum(weights) or 1.0
-        if top is not None and not count:
-            found = self._top_only(view, maps, pairs, weights, whole, top)
-            if found is not None:
-                return None, found
-        scores, covered = {}, {}
-        for index, scores_of in enumerate(maps):
-            bit = 1 << index
-            for doc, value in scores_of.items():
-                scores[doc] = scores.get(doc, 0.0) + value
-                covered[doc] = covered.get(doc, 0) | bit
-        for scores_of in pairs:
-            for doc, value in scores_of.items():
-                if doc in scores:
-                    scores[doc] += value
-        factors = {}
-        for mask in set(covered.values()):
-            share = sum(w for i, w in enumerate(weights) if mask >> i & 1) / whole
-            factors[mask] = 1.0 + r.coverage_weight * share
-        final = ((score * factors[covered[doc]], doc) for doc, score in scores.items())
-        if top is None:
-            return len(scores), sorted(final, key=_best_first)
-        return len(scores), heapq.nsmallest(top, final, key=_best_first)
-
-    def _top_only(self, view, maps, pairs, weights, whole, top):
-        """The `top` best from each word's best-scored articles, or None when unsure.
-
-        An article outside every word's first `depth` scores less than that word's
-        `depth`-th score on every word, and holds none of the words whose articles were
-        all taken; so its final score is below the sum of those scores (plus the best
-        pair scores) times the coverage factor of the words it could still hold. When the
-        last of the `top` candidates beats that bound, no article left out can pass it.
-        """
-        depth = max(64, top * 16)
-        candidates, bound, reachable = set(), 0.0, 0.0
-        for weight, scores_of in zip(weights, maps):
-            best = scores_of.best(depth)
-            candidates.update(doc for _, doc in best)
-            if len(scores_of) > depth:
-                bound += best[-1][0]
-                reachable += weight
-        if len(candidates) <= top and bound:
-            return None
-        for scores_of in pairs:
-            bound += max(scores_of.values(), default=0.0)
-        bound *= 1.0 + self.ranking.coverage_weight * reachable / whole
-        scored = []
-        for doc in candidates:
-            score, share = 0.0, 0.0
-            for weight, scores_of in zip(weights, maps):
-                value = scores_of.get(doc)
-                if value is not None:
-                    score += value
-                    share += weight
-            for scores_of in pairs:
-                score += scores_of.get(doc, 0.0)
-            scored.append((score * (1.0 + self.ranking.coverage_weight * share / whole), doc))
-        found = heapq.nsmallest(top, scored, key=_best_first)
-        if len(found) < top and bound:
-            return None
-        if found and found[-1][0] < bound:
-            return None
-        return found
-
+        scores, held = np.zeros(view.size), np.zeros(view.size)  # held: weight of words found
+        for weight, concept in zip(weights, concepts):
+            found = self._concept_scores(view, concept, common)
+            scores[found.docs] += found.values
+            held[found.docs] += weight
+        for pair in self._pairs(concepts):
+            found = view.term_scores(pair, r.pair_boosts, r.k1, r.field_b, 1.0)
+            inside = held[found.docs] > 0  # a pair only lifts articles the words found
+            scores[found.docs[inside]] += found.values[inside]
+        matched = np.flatnonzero(held)  # every weight is > 0
+        final = scores[matched] * (1.0 + r.coverage_weight * (held[matched] / whole))
+        count = len(matched)
+        if top is not None and top < count:
+            # Everything at least as good as the top-th score; ties are settled below.
+            kth = np.partition(final, count - top)[count - top]
+            keep = final >= kth
+            matched, final = matched[keep], final[keep]
+        order = np.lexsort((matched, -final))[:top]  # ties: index order, so results are stable
+        return count, list(zip(final[order].tolist(), matched[order].tolist()))
 
     def _concept_scores(self, view, concept, common):
-        """{docnum: score} of one concept: the best of its terms, each times its weight."""
+        """`Scores` of one concept: the best of its terms, each times its weight."""
         r = self.ranking
         if len(concept.terms) == 1 and 1.0 in concept.terms.values():
             (term, _), = concept.terms.items()
             return view.term_scores(term, r.boosts, r.k1, r.field_b, common)
 
         def compute():
-            best = ScoreMap()
+            best = np.zeros(view.size)
             for term, weight in concept.terms.items():
                 share = 0.0 if term in concept.short_only else common
-                for doc, value in view.term_scores(term, r.boosts, r.k1, r.field_b,
-                                                   share).items():
-                    value *= weight
-                    if value > best.get(doc, 0.0):
-                        best[doc] = value
-            return best
+                found = view.term_scores(term, r.boosts, r.k1, r.field_b, share)
+                best[found.docs] = np.maximum(best[found.docs], found.values * weight)
+            return Scores.from_dense(best)
         # Completions of a half-typed word come back keystroke after keystroke.
         key = ("concept", tuple(sorted(concept.terms.items())), concept.short_only, r.k1, common,
                tuple(sorted(r.boosts.items())), tuple(sorted(r.field_b.items())))
@@ -290,7 +240,7 @@ class Ranker:
 
     def suggest(self, view, uq, limit=5):
         concepts = self.concepts(view, uq)
-        _, ranked = self.rank(view, concepts, top=limit, count=False)
+        _, ranked = self.rank(view, concepts, top=limit)
         return [self._hit(view, doc, score, concepts, uq.prefix) for score, doc in ranked]
 
     def search(self, view, uq, page=1, pagelen=10):
@@ -321,10 +271,6 @@ class Ranker:
             return None
         return re.sub(r"\w+(?:\.?\w+)*", lambda m: fixes.get(m.group(0).lower(), m.group(0)),
                       uq.text).strip()
-
-
-def _best_first(item):
-    return (-item[0], item[1])  # ties: index order, so results are stable
 
 
 def load_synonyms(path):

@@ -7,12 +7,14 @@ lives in `ranking.py`; user text never reaches Whoosh's query parser, so `title:
 `"` or `OR` are only words.
 
 Scoring is term-at-a-time: each term's BM25 contributions over the fields are computed
-once per index generation and cached, so the words a user types keystroke after keystroke
-cost a few dictionary merges, not a walk of Whoosh's matcher tree.
+once per index generation, as arrays (`Scores`), and cached, so the words a user types
+keystroke after keystroke cost a few vector operations, not a walk of Whoosh's matcher
+tree. Postings are read a block at a time straight from Whoosh's block matcher: a word
+found in thousands of articles then costs a few decompressions, not a Python step per
+article.
 """
 
 import gc
-import heapq
 import re
 import struct
 import threading
@@ -21,10 +23,13 @@ import zlib
 from collections import OrderedDict
 from functools import lru_cache
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.analysis import (STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer,
                              StemmingAnalyzer, StopFilter)
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.writing import CLEAR
 
 # Bump when the schema or the analysis changes: a mismatch rebuilds the index.
@@ -68,7 +73,8 @@ TEXT_FIELDS = ("title", "tags", "headings", "summary", "body")
 PAIR_FIELDS = ("title_pairs", "body_pairs")
 STORED_TEXT_CHARS = 3000
 SNIPPET_CHARS = 200
-CACHE_POSTINGS = 400_000  # cached (article, score) entries, a few tens of MB at most
+# Cached (article, score) entries; as arrays, 12 bytes each: 2 million is about 24 MB.
+CACHE_POSTINGS = 2_000_000
 
 
 def make_schema():
@@ -224,15 +230,28 @@ class ArticleIndex:
         return self._cached((searcher.ixreader.generation(), "related", slug, limit), compute)
 
 
-class ScoreMap(dict):
-    """{docnum: score} of one term or word, remembering its best entries once asked."""
+class Scores:
+    """The articles matching one term or word, and their scores, as two arrays.
 
-    def best(self, depth):
-        """[(score, docnum)] the `depth` best, best first."""
-        memo = self.__dict__.setdefault("_best", {})
-        if depth not in memo:
-            memo[depth] = heapq.nlargest(depth, ((v, d) for d, v in self.items()))
-        return memo[depth]
+    `docs` holds docnums in ascending order, each once; `values` their scores (all > 0).
+    """
+
+    __slots__ = ("docs", "values")
+
+    def __init__(self, docs=None, values=None):
+        self.docs = np.zeros(0, dtype=np.int32) if docs is None else docs
+        self.values = np.zeros(0) if values is None else values
+        # Cached and shared by every request of the generation: never changed in place.
+        self.docs.flags.writeable = self.values.flags.writeable = False
+
+    @classmethod
+    def from_dense(cls, dense):
+        """From an array of scores by docnum, where 0 means "does not match"."""
+        docs = np.flatnonzero(dense).astype(np.int32)
+        return cls(docs, dense[docs])
+
+    def __len__(self):
+        return len(self.docs)
 
 
 class IndexView:
@@ -243,7 +262,8 @@ class IndexView:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.generation = self.reader.generation()
-        self.doc_count = max(searcher.doc_count_all(), 1)
+        self.size = searcher.doc_count_all()  # docnums run from 0 to size - 1
+        self.doc_count = max(self.size, 1)
 
     def doc_frequency(self, fieldname, term):
         return self.reader.doc_frequency(fieldname, term)
@@ -277,7 +297,7 @@ class IndexView:
         return self.index._cached((self.generation, "typo", word, number), compute)
 
     def term_scores(self, term, boosts, k1, field_b, skip_body_share):
-        """{docnum: BM25 summed over the fields, each times its boost} for one term."""
+        """BM25 summed over the fields, each times its boost, for one term (`Scores`)."""
         key = (self.generation, "scores", term, tuple(sorted(boosts.items())), k1,
                tuple(sorted(field_b.items())), skip_body_share)
         return self.index._cached(key, lambda: self._score_term(
@@ -287,34 +307,73 @@ class IndexView:
         # Measured: per-field BM25 summed beat BM25F's single saturation on the relevance
         # set (a word across title, summary and body marks the article as about it).
         searcher, reader = self.searcher, self.reader
-        scores = ScoreMap()
         skip_body = reader.doc_frequency("body", term) / self.doc_count > skip_body_share
+        docs_parts, value_parts = [], []
         for fieldname, boost in boosts.items():
             if (skip_body and fieldname == "body") or not boost:
                 continue
             if not reader.doc_frequency(fieldname, term):
                 continue
+            docs, tf = self.postings(fieldname, term)
+            if not len(docs):
+                continue
             idf = searcher.idf(fieldname, term)
             avg = searcher.avg_field_length(fieldname) or 1.0
             b = field_b.get(fieldname, field_b.get("*", 0.75))
-            lengths = self.lengths(fieldname)
-            # bm25(idf, tf, fl) = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * fl / avg)),
-            # spelled out: this loop runs once per posting of a term not seen before.
+            # bm25(idf, tf, fl) = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * fl / avg))
             scale, base, per_length = boost * idf * (k1 + 1), k1 * (1 - b), k1 * b / avg
-            postings = reader.postings(fieldname, term)
-            get = scores.get
-            while postings.is_active():
-                doc = postings.id()
-                tf = postings.weight()
-                scores[doc] = get(doc, 0.0) + scale * tf / (tf + base + per_length * lengths[doc])
-                postings.next()
-        return scores
+            docs_parts.append(docs)
+            value_parts.append(scale * tf / (tf + base + per_length * self.lengths(fieldname)[docs]))
+        if not docs_parts:
+            return Scores()
+        if len(docs_parts) == 1:
+            return Scores(docs_parts[0], value_parts[0])
+        # Summed field by field, in the order of `boosts`.
+        return Scores.from_dense(np.bincount(np.concatenate(docs_parts),
+                                             weights=np.concatenate(value_parts),
+                                             minlength=self.size))
+
+    def postings(self, fieldname, term):
+        """(docnums, term frequencies) of one term in one field, as arrays, in docnum order;
+        deleted articles (the old copies of edited ones) left out."""
+        docs, weights = [], []
+        for leaf, offset in self.reader.leaf_readers():
+            if not leaf.doc_frequency(fieldname, term):
+                continue
+            matcher = leaf.postings(fieldname, term)
+            # Deleted documents are filtered below, with one array lookup.
+            while isinstance(matcher, WrappingMatcher):
+                matcher = matcher.child
+            leaf_docs, leaf_weights = _read_postings(matcher)
+            docs.append(np.asarray(leaf_docs, dtype=np.int32) + offset)
+            weights.append(np.asarray(leaf_weights, dtype=np.float64))
+        if not docs:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        docs = docs[0] if len(docs) == 1 else np.concatenate(docs)
+        weights = weights[0] if len(weights) == 1 else np.concatenate(weights)
+        alive = self.alive()
+        if alive is not None:
+            keep = alive[docs]
+            docs, weights = docs[keep], weights[keep]
+        return docs, weights
+
+    def alive(self):
+        """A mask of the docnums not deleted, or None when nothing is deleted."""
+        def compute():
+            if not self.reader.has_deletions():
+                return None
+            mask = np.zeros(self.size, dtype=bool)
+            mask[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
+            return mask
+        return self.index._cached((self.generation, "alive"), compute,
+                                  size=lambda mask: 1 if mask is None else len(mask) // 8)
 
     def lengths(self, fieldname):
         """Every article's length in `fieldname`, by docnum (read once per generation)."""
         def compute():
             length = self.reader.doc_field_length
-            return [length(doc, fieldname, 0) for doc in range(self.reader.doc_count_all())]
+            return np.array([length(doc, fieldname, 0) for doc in range(self.size)],
+                            dtype=np.float64)
         return self.index._cached((self.generation, "lengths", fieldname), compute,
                                   size=len)
 
@@ -322,10 +381,38 @@ class IndexView:
         return self.searcher.stored_fields(docnum)
 
 
+def _read_postings(matcher):
+    """([docnum], [term frequency]) of a leaf matcher, read a block at a time.
+
+    Whoosh's own block matcher decodes a whole block at once; asking it posting by posting
+    (`id()`, `weight()`, `next()`) costs three Python calls per article. Any other matcher
+    is read the slow, public way.
+    """
+    docs, weights = [], []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            docs.extend(matcher._ids[matcher._i:])
+            weights.extend(matcher._weights[matcher._i:])
+            matcher._next_block()
+        return docs, weights
+    while matcher.is_active():
+        docs.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return docs, weights
+
+
 @lru_cache(maxsize=4096)
-def _candidates(heads, prefix):
-    """A pattern for words that may match: those starting like a wanted term."""
-    starts = sorted({re.escape(h) for h in heads} | ({re.escape(prefix)} if prefix else set()))
+def _candidates(heads):
+    """A pattern for words that may match: those starting like a wanted term.
+
+    Keyed by first letters only, so the pattern compiled for "pas" serves "pass",
+    "passw"... as the user goes on typing."""
+    starts = sorted(re.escape(h) for h in heads)
     return re.compile(r"(?<!\w)(?:%s)\w*(?:\.\w+)*" % "|".join(starts), re.IGNORECASE)
 
 
@@ -336,9 +423,9 @@ def make_snippet(text, words, prefix="", width=SNIPPET_CHARS):
     surface form. Only words that start like a wanted term are looked at and stemmed.
     """
     matches = []
-    heads = frozenset(w[:3] for w in words)
-    if heads or prefix:
-        for m in _candidates(heads, prefix).finditer(text):
+    heads = frozenset(w[:3] for w in words) | ({prefix[:3]} if prefix else set())
+    if heads:
+        for m in _candidates(heads).finditer(text):
             surface = m.group(0).lower()
             if prefix and surface.startswith(prefix):
                 matches.append((m.start(), m.end(), prefix))

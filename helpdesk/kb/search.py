@@ -75,6 +75,7 @@ STORED_TEXT_CHARS = 3000
 SNIPPET_CHARS = 200
 # Cached (article, score) entries; as arrays, 12 bytes each: 2 million is about 24 MB.
 CACHE_POSTINGS = 2_000_000
+FREQUENCIES_KEPT = 200_000  # remembered (field, term) document frequencies
 
 
 def make_schema():
@@ -142,6 +143,7 @@ class ArticleIndex:
         self._cache = OrderedDict()
         self._cache_size = 0
         self._cache_lock = threading.Lock()
+        self._frequencies = (None, {})  # (generation, {(field, term): doc frequency})
 
     # --- opening and writing ---------------------------------------------------------
 
@@ -217,6 +219,18 @@ class ArticleIndex:
                 self._cache_size -= old_cost
         return value
 
+    def _frequency(self, generation, reader, fieldname, term):
+        # A plain dict, no lock: a lookup costs far less than Whoosh's term table, and
+        # two threads racing only look the same number up twice.
+        seen, known = self._frequencies
+        if seen != generation or len(known) > FREQUENCIES_KEPT:
+            known = {}
+            self._frequencies = (generation, known)
+        found = known.get((fieldname, term))
+        if found is None:
+            found = known[fieldname, term] = reader.doc_frequency(fieldname, term)
+        return found
+
     def related(self, slug, limit=5):
         """Articles that share the most distinctive words with `slug`."""
         searcher = self.searcher()
@@ -266,7 +280,8 @@ class IndexView:
         self.doc_count = max(self.size, 1)
 
     def doc_frequency(self, fieldname, term):
-        return self.reader.doc_frequency(fieldname, term)
+        """How many articles hold `term` in `fieldname` (asked many times per keystroke)."""
+        return self.index._frequency(self.generation, self.reader, fieldname, term)
 
     def cached(self, key, compute, size=lambda value: 1):
         """Memoise a value derived from this generation (shared by all queries)."""
@@ -277,7 +292,7 @@ class IndexView:
         return [_text(t) for _, t in self.reader.most_frequent_terms("body", count)]
 
     def has_word(self, word):
-        return self.reader.doc_frequency("words", word) > 0
+        return self.doc_frequency("words", word) > 0
 
     def completions(self, prefix, number):
         """The most frequent indexed words starting with `prefix`."""
@@ -292,7 +307,7 @@ class IndexView:
             maxdist = 1 if len(word) <= 5 else 2
             near = {_text(w) for w in self.reader.terms_within("words", word, maxdist, prefix=1)}
             near.discard(word)
-            ranked = sorted(near, key=lambda w: (-self.reader.doc_frequency("words", w), w))
+            ranked = sorted(near, key=lambda w: (-self.doc_frequency("words", w), w))
             return ranked[:number]
         return self.index._cached((self.generation, "typo", word, number), compute)
 
@@ -307,12 +322,12 @@ class IndexView:
         # Measured: per-field BM25 summed beat BM25F's single saturation on the relevance
         # set (a word across title, summary and body marks the article as about it).
         searcher, reader = self.searcher, self.reader
-        skip_body = reader.doc_frequency("body", term) / self.doc_count > skip_body_share
+        skip_body = self.doc_frequency("body", term) / self.doc_count > skip_body_share
         docs_parts, value_parts = [], []
         for fieldname, boost in boosts.items():
             if (skip_body and fieldname == "body") or not boost:
                 continue
-            if not reader.doc_frequency(fieldname, term):
+            if not self.doc_frequency(fieldname, term):
                 continue
             docs, tf = self.postings(fieldname, term)
             if not len(docs):
@@ -435,15 +450,23 @@ def make_snippet(text, words, prefix="", width=SNIPPET_CHARS):
                     matches.append((m.start(), m.end(), term))
     if not matches:
         return _cut(text, 0, width), []
-    # The window of `width` characters holding the most distinct words (then most words).
-    best_start, best_score, last = 0, -1, 0
+    # The window of `width` characters holding the most distinct words (then most words),
+    # slid over the matches: `held` counts the words of matches[first:last].
+    held, best_start, best_score, last = {}, 0, -1, 0
     for first, (start, _, _) in enumerate(matches):
+        last = max(last, first)
         while last < len(matches) and matches[last][1] <= start + width:
+            term = matches[last][2]
+            held[term] = held.get(term, 0) + 1
             last += 1
-        window = matches[first:last]
-        score = len({m[2] for m in window}) * 10 + len(window)
+        score = len(held) * 10 + (last - first)
         if score > best_score:
             best_start, best_score = start, score
+        if last > first:
+            term = matches[first][2]
+            held[term] -= 1
+            if not held[term]:
+                del held[term]
     # Begin a little before the first match, at a word boundary.
     begin = max(0, best_start - width // 4)
     if begin:

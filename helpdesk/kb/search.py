@@ -321,7 +321,7 @@ class IndexView:
     def _score_term(self, term, boosts, k1, field_b, skip_body_share):
         # Measured: per-field BM25 summed beat BM25F's single saturation on the relevance
         # set (a word across title, summary and body marks the article as about it).
-        searcher, reader = self.searcher, self.reader
+        searcher = self.searcher
         skip_body = self.doc_frequency("body", term) / self.doc_count > skip_body_share
         docs_parts, value_parts = [], []
         for fieldname, boost in boosts.items():
@@ -356,7 +356,8 @@ class IndexView:
             if not leaf.doc_frequency(fieldname, term):
                 continue
             matcher = leaf.postings(fieldname, term)
-            # Deleted documents are filtered below, with one array lookup.
+            # Read the block matcher under Whoosh's filter of deleted documents (which has
+            # only stepped over the leading ones); the rest are masked out below.
             while isinstance(matcher, WrappingMatcher):
                 matcher = matcher.child
             leaf_docs, leaf_weights = _read_postings(matcher)
@@ -400,8 +401,9 @@ def _read_postings(matcher):
     """([docnum], [term frequency]) of a leaf matcher, read a block at a time.
 
     Whoosh's own block matcher decodes a whole block at once; asking it posting by posting
-    (`id()`, `weight()`, `next()`) costs three Python calls per article. Any other matcher
-    is read the slow, public way.
+    (`id()`, `weight()`, `next()`) costs three Python calls per article. Other matchers
+    (a term found in one article is stored inline, in a list matcher) are read the public
+    way.
     """
     docs, weights = [], []
     if isinstance(matcher, W3LeafMatcher):

@@ -30,7 +30,7 @@ from ..models import CHANNELS, STATUSES, Attachment, Message, Rating, Ticket, Ti
 from ..urls import external_url
 from . import attachments as storage
 from . import links
-from .service import TooManyFiles
+from .service import remove_stored, store_uploads
 
 REQUESTER_WORDS = {"open": "Waiting for support", "waiting_customer": "Waiting for you",
                    "resolved": "Resolved", "closed": "Closed"}
@@ -171,34 +171,15 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
     if not body.strip() and not uploads:
         raise EmptyReply("Write a message or attach a file.")
 
-    keep_going = source != "web"
-    refused = []
-    limit = current_app.config["ATTACHMENT_MAX_COUNT"]
-    if len(uploads) > limit:
-        if not keep_going:
-            raise TooManyFiles(f"Attach at most {limit} files.")
-        refused.extend(storage.AttachmentRefused(storage.clean_name(u.filename),
-                                                 f"more than {limit} files")
-                       for u in uploads[limit:])
-        uploads = uploads[:limit]
-
-    stored = []
+    refused, stored = [], []
     try:
-        for upload in uploads:
-            try:
-                stored.append(storage.store(upload.stream, upload.filename))
-            except storage.AttachmentRefused as refusal:
-                # A broken disk is not a refused file: fail, so mail is kept for retry.
-                if not keep_going or isinstance(refusal, storage.StorageUnavailable):
-                    raise
-                refused.append(refusal)
+        stored = store_uploads(uploads, source != "web", refused)
         message = _add(ticket, body, author, email, source, internal, mail_message_id, subject,
                        stored, refused, agent)
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        for item in stored:
-            storage.remove(item.storage_key)
+        remove_stored(stored)
         raise
     message.refused = refused
     sender.wake()

@@ -89,43 +89,26 @@ def open_request(new):
     answers as usual), AlreadyFiled when the submission token was used before, TooManyFiles or
     attachments.AttachmentRefused when a file cannot be accepted (nothing is saved then).
     """
-    config = current_app.config
     if is_blocked(new.email):  # marked as spam with "block sender" (agent desk, issue 6)
         raise SenderBlocked()
     existing = find_by_token(new.submission_token)
     if existing is not None:
         raise AlreadyFiled(existing)
-    limit = config["ATTACHMENT_MAX_COUNT"]
-    uploads = list(new.uploads)
-    if len(uploads) > limit:
-        if not new.skip_refused_files:
-            raise TooManyFiles(f"Attach at most {limit} files.")
-        new.refused.extend(storage.AttachmentRefused(storage.clean_name(u.filename),
-                                                     f"more than {limit} files")
-                           for u in uploads[limit:])
-        uploads = uploads[:limit]
-
     stored = []
     try:
-        for upload in uploads:
-            try:
-                stored.append(storage.store(upload.stream, upload.filename))
-            except storage.AttachmentRefused as refusal:
-                if not new.skip_refused_files or isinstance(refusal, storage.StorageUnavailable):
-                    raise
-                new.refused.append(refusal)
+        stored = store_uploads(new.uploads, new.skip_refused_files, new.refused)
         ticket = _create(new, stored)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        _remove(stored)
+        remove_stored(stored)
         existing = find_by_token(new.submission_token)
         if existing is not None:  # a double click raced us to the same token
             raise AlreadyFiled(existing) from None
         raise
     except BaseException:
         db.session.rollback()
-        _remove(stored)
+        remove_stored(stored)
         raise
 
     events.record(events.REQUEST_FILED, query=ticket.summary[:200],
@@ -191,7 +174,41 @@ def field_rows(ticket, request_type):
     return rows
 
 
-def _remove(stored):
+def store_uploads(uploads, keep_going, refused):
+    """Store the files of one request or message; returns [StoredFile].
+
+    With `keep_going` (mail: nobody is there to fix a file) files over
+    ATTACHMENT_MAX_COUNT and refused files are appended to `refused` and the rest are
+    kept; otherwise (the web) TooManyFiles or AttachmentRefused is raised and the files
+    stored so far are removed. A failing disk always raises.
+    """
+    uploads = list(uploads)
+    limit = current_app.config["ATTACHMENT_MAX_COUNT"]
+    if len(uploads) > limit:
+        if not keep_going:
+            raise TooManyFiles(f"Attach at most {limit} files.")
+        refused.extend(storage.AttachmentRefused(storage.clean_name(u.filename),
+                                                 f"more than {limit} files")
+                       for u in uploads[limit:])
+        uploads = uploads[:limit]
+    stored = []
+    try:
+        for upload in uploads:
+            try:
+                stored.append(storage.store(upload.stream, upload.filename))
+            except storage.AttachmentRefused as refusal:
+                # A broken disk is not a refused file: fail, so mail is kept for retry.
+                if not keep_going or isinstance(refusal, storage.StorageUnavailable):
+                    raise
+                refused.append(refusal)
+    except BaseException:
+        remove_stored(stored)
+        raise
+    return stored
+
+
+def remove_stored(stored):
+    """Delete the files of [StoredFile] (their message was not saved)."""
     for item in stored:
         storage.remove(item.storage_key)
 

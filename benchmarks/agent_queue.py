@@ -65,7 +65,7 @@ def populate(app, total, seed):
     from sqlalchemy import insert, text
 
     from helpdesk.extensions import db
-    from helpdesk.models import Attachment, Message, Ticket, User, utcnow
+    from helpdesk.models import Message, Ticket, User, utcnow
 
     rng = random.Random(seed)
     now = utcnow()
@@ -112,21 +112,8 @@ def populate(app, total, seed):
         for ticket_id in (short, long):
             found = db.session.get(Ticket, ticket_id)
             found.status, found.spam = "waiting_customer", False
-        base = now - timedelta(days=3)
-        for n in range(39):
-            internal = n % 4 == 3
-            message = Message(ticket_id=long, author_id=agent_ids[0] if n % 2 or internal else None,
-                              author_email=AGENT if n % 2 or internal else "x@example.com",
-                              body=f"Reply {n}: " + " ".join(rng.choice(WORDS) for _ in range(30)),
-                              internal=internal, created_at=base + timedelta(minutes=n))
-            db.session.add(message)
-            db.session.flush()
-            if n % 3 == 0:
-                db.session.add(Attachment(
-                    public_id=f"bench{n:04d}", ticket_id=long, message_id=message.id,
-                    original_name=f"log-{n}.txt", content_type="text/plain", size=1234,
-                    sha256="0" * 64, storage_key=f"00/00/{n:032x}", inline_ok=False))
-        db.session.commit()
+        pagetiming.add_conversation(long, now - timedelta(days=3), (agent_ids[0], AGENT),
+                                    (None, "x@example.com"), WORDS, rng)
         db.session.commit()
         # Fresh statistics and (PostgreSQL) a visibility map, as autovacuum keeps them on a
         # live database: without it no index-only scan is possible right after a bulk load.

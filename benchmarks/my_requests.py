@@ -53,7 +53,7 @@ def populate(app, total, mine, people, seed):
     from sqlalchemy import insert
 
     from helpdesk.extensions import db
-    from helpdesk.models import Attachment, Message, Ticket, User, utcnow
+    from helpdesk.models import Message, Ticket, User, utcnow
 
     rng = random.Random(seed)
     now = utcnow()
@@ -92,21 +92,8 @@ def populate(app, total, mine, people, seed):
         # The same status for both, so only the conversation's length differs.
         for ticket_id in (short, long):
             db.session.get(Ticket, ticket_id).status = "waiting_customer"
-        base = now - timedelta(days=3)
-        for n in range(39):
-            internal = n % 4 == 3
-            author = agent_id if (n % 2 or internal) else ann_id
-            message = Message(ticket_id=long, author_id=author,
-                              author_email="agent@example.com" if author == agent_id else ANN,
-                              body=f"Reply {n}: " + " ".join(rng.choice(WORDS) for _ in range(30)),
-                              internal=internal, created_at=base + timedelta(minutes=n))
-            db.session.add(message)
-            db.session.flush()
-            if n % 3 == 0:
-                db.session.add(Attachment(
-                    public_id=f"bench{n:04d}", ticket_id=long, message_id=message.id,
-                    original_name=f"log-{n}.txt", content_type="text/plain", size=1234,
-                    sha256="0" * 64, storage_key=f"00/00/{n:032x}", inline_ok=False))
+        pagetiming.add_conversation(long, now - timedelta(days=3),
+                                    (agent_id, "agent@example.com"), (ann_id, ANN), WORDS, rng)
         db.session.commit()
         refs = {"1 message": Ticket(id=short).ref, "40 messages": Ticket(id=long).ref}
         return ann, refs

@@ -1,5 +1,6 @@
 """Shared by the page benchmarks (my_requests.py, agent_queue.py): an app on a temporary
-instance, a signed-in test client, and per-page latency with the SQL statements counted."""
+instance, a long conversation to show, a signed-in test client, and per-page latency with
+the SQL statements counted."""
 
 import re
 import time
@@ -21,6 +22,28 @@ def build_app(instance, database, **settings):
         config["SQLALCHEMY_DATABASE_URI"] = database
     config.update(settings)
     return create_app(config)
+
+
+def add_conversation(ticket_id, start, agent, requester, words, rng, replies=39):
+    """`replies` messages on one request, turn about between `requester` and `agent` (each
+    (user id or None, email)); every fourth is an internal note, every third has a file."""
+    from datetime import timedelta
+
+    from helpdesk.extensions import db
+    from helpdesk.models import Attachment, Message
+    for n in range(replies):
+        internal = n % 4 == 3
+        author_id, author_email = agent if (n % 2 or internal) else requester
+        message = Message(ticket_id=ticket_id, author_id=author_id, author_email=author_email,
+                          body=f"Reply {n}: " + " ".join(rng.choice(words) for _ in range(30)),
+                          internal=internal, created_at=start + timedelta(minutes=n))
+        db.session.add(message)
+        db.session.flush()
+        if n % 3 == 0:
+            db.session.add(Attachment(
+                public_id=f"bench{n:04d}", ticket_id=ticket_id, message_id=message.id,
+                original_name=f"log-{n}.txt", content_type="text/plain", size=1234,
+                sha256="0" * 64, storage_key=f"00/00/{n:032x}", inline_ok=False))
 
 
 class QueryCounter:

@@ -41,7 +41,11 @@ def restore(app, path, *args):
 
 
 def new_machine(app, tmp_path):
-    """A fresh instance folder (new secret key, no files) on an empty database."""
+    """A fresh instance folder (new secret key, no files) on an empty database; the old
+    machine's connections are closed first."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
     config = {"INSTANCE_PATH": str(tmp_path / "new-machine"), "TESTING": True,
               "ARTICLES_DIR": app.config["ARTICLES_DIR"], "KB_BACKGROUND": False,
               "EVENTS_FLUSH_SECONDS": 0, "MAIL_BACKGROUND_SENDER": False}
@@ -51,6 +55,14 @@ def new_machine(app, tmp_path):
         config["SQLALCHEMY_DATABASE_URI"] = url
     fresh = create_app(config)
     return fresh, config
+
+
+def restored_elsewhere(app, tmp_path, folder):
+    """The app as it starts on a new machine after restoring `folder` there."""
+    fresh, config = new_machine(app, tmp_path)
+    result = restore(fresh, folder, "--yes")
+    assert result.exit_code == 0, result.output
+    return create_app(config)  # the next start reads the restored secret key
 
 
 def test_a_backup_holds_the_database_the_files_and_the_instance_files(filed, tmp_path):
@@ -74,10 +86,6 @@ def test_restoring_on_a_new_machine_brings_back_requests_files_and_links(filed, 
     app, refs, link = filed
     archive = backup(app, "--output", str(tmp_path / "backups"), "--archive")
     assert archive.name.endswith(".tar.gz")
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
     fresh, config = new_machine(app, tmp_path)
     result = restore(fresh, archive, "--yes")
     assert result.exit_code == 0, result.output
@@ -99,12 +107,7 @@ def test_restoring_on_a_new_machine_brings_back_requests_files_and_links(filed, 
 def test_after_a_restore_new_requests_continue_the_numbering(filed, tmp_path):
     app, _, _ = filed
     folder = backup(app, "--output", str(tmp_path / "backups"))
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    fresh, config = new_machine(app, tmp_path)
-    assert restore(fresh, folder, "--yes").exit_code == 0
-    restored = create_app(config)
+    restored = restored_elsewhere(app, tmp_path, folder)
     assert ref_from(post_request(restored.test_client())) == "HD-1003"
     with restored.app_context():
         db.engine.dispose()
@@ -137,12 +140,7 @@ def test_restore_refuses_something_that_is_not_a_backup(app, tmp_path):
 def test_mail_queued_before_the_backup_is_still_sent_after_a_restore(filed, tmp_path):
     app, _, _ = filed
     folder = backup(app, "--output", str(tmp_path / "backups"))
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    fresh, config = new_machine(app, tmp_path)
-    assert restore(fresh, folder, "--yes").exit_code == 0
-    restored = create_app(config)
+    restored = restored_elsewhere(app, tmp_path, folder)
     with restored.app_context():
         assert send_pending() == (2, 0)  # no SMTP server here: written to the log
         db.engine.dispose()

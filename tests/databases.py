@@ -101,6 +101,17 @@ def scratch_database(tmp_path):
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
+def migration_app(tmp_path, url=None):
+    """An app for a test that runs the migrations itself (on `url`, else the instance's
+    SQLite file, which starts empty)."""
+    from helpdesk import create_app
+    config = {"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+              "KB_INDEX_ON_START": False, "SECRET_KEY": "test"}
+    if url:
+        config["SQLALCHEMY_DATABASE_URI"] = url
+    return create_app(config)
+
+
 @contextmanager
 def write_lock(url):
     """Another process holds the write lock on the requests table of the database at `url`

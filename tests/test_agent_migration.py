@@ -5,7 +5,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 import databases
-from helpdesk import create_app
 from helpdesk.extensions import db
 
 NEW_TABLES = {"saved_reply", "blocked_sender"}
@@ -22,9 +21,7 @@ def indexes(table):
 
 def test_migration_0005_round_trip_keeps_requests_and_their_messages(tmp_path):
     with databases.scratch_database(tmp_path) as url:
-        app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
-                          "KB_INDEX_ON_START": False, "SECRET_KEY": "test",
-                          "SQLALCHEMY_DATABASE_URI": url})
+        app = databases.migration_app(tmp_path, url)
         postgresql = url.startswith("postgresql")
         with app.app_context():
             upgrade(revision="0004")
@@ -69,9 +66,7 @@ def test_the_postgresql_search_uses_the_full_text_indexes(tmp_path):
     from helpdesk.agent import search
     from helpdesk.models import Ticket
     with databases.scratch_database(tmp_path) as url:
-        app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
-                          "KB_INDEX_ON_START": False, "SECRET_KEY": "test",
-                          "SQLALCHEMY_DATABASE_URI": url})
+        app = databases.migration_app(tmp_path, url)
         with app.app_context():
             upgrade()
             db.session.execute(text("SET enable_seqscan = off"))

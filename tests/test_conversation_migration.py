@@ -3,7 +3,7 @@
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from helpdesk import create_app
+import databases
 from helpdesk.extensions import db
 
 NEW_TABLES = {"ticket_change", "rating", "used_token"}
@@ -14,8 +14,7 @@ def columns(table):
 
 
 def test_migration_0003_round_trip_keeps_requests_and_their_messages(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
-                      "KB_INDEX_ON_START": False, "SECRET_KEY": "test"})
+    app = databases.migration_app(tmp_path)
     with app.app_context():
         upgrade(revision="0003")
         assert NEW_TABLES <= set(inspect(db.engine).get_table_names())

@@ -3,15 +3,14 @@
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from helpdesk import create_app
+import databases
 from helpdesk.extensions import db
 
 NEW_TABLES = {"inbound_mail", "mail_reference", "failing_address"}
 
 
 def test_migration_0004_upgrades_downgrades_and_upgrades_again(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
-                      "KB_INDEX_ON_START": False, "SECRET_KEY": "test"})
+    app = databases.migration_app(tmp_path)
     with app.app_context():
         upgrade(revision="0004")
         assert NEW_TABLES <= set(inspect(db.engine).get_table_names())

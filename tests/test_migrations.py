@@ -5,7 +5,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 import databases
-from helpdesk import create_app
 from helpdesk.extensions import db
 
 
@@ -15,9 +14,7 @@ def tables():
 
 def test_upgrade_downgrade_to_nothing_and_upgrade_again(tmp_path):
     with databases.scratch_database(tmp_path) as url:
-        app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
-                          "KB_INDEX_ON_START": False, "SECRET_KEY": "test",
-                          "SQLALCHEMY_DATABASE_URI": url})
+        app = databases.migration_app(tmp_path, url)
         with app.app_context():
             upgrade()
             migrated = tables()

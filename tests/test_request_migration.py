@@ -3,15 +3,14 @@
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from helpdesk import create_app
+import databases
 from helpdesk.extensions import db
 
 NEW_TABLES = {"user", "ticket", "message", "attachment", "outbox"}
 
 
 def test_migration_0002_upgrades_downgrades_and_upgrades_again(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
-                      "KB_INDEX_ON_START": False, "SECRET_KEY": "test"})
+    app = databases.migration_app(tmp_path)
     with app.app_context():
         upgrade()
         assert NEW_TABLES <= set(inspect(db.engine).get_table_names())

@@ -112,8 +112,13 @@ def login():
         sessions.start(user, remember=form.remember.data, method="password")
         return redirect(next_path, 303)
     service.send_sign_in_link(form.email.data, next_path, form.remember.data)
-    session[LINK_SENT_TO] = service.normalize(form.email.data)
-    return redirect(url_for(".link_sent"), 303)
+    return _sent(form.email.data, ".link_sent")
+
+
+def _sent(email, endpoint):
+    """To the "check your inbox" page of `endpoint`, which names the address."""
+    session[LINK_SENT_TO] = service.normalize(email)
+    return redirect(url_for(endpoint), 303)
 
 
 @bp.get("/login/sent")
@@ -172,8 +177,7 @@ def register():
     if request.method == "POST":
         if form.validate():
             service.register(form.email.data, form.password.data)
-            session[LINK_SENT_TO] = service.normalize(form.email.data)
-            return redirect(url_for(".register_sent"), 303)
+            return _sent(form.email.data, ".register_sent")
         form.password.data = form.confirm.data = ""
         return render_template("auth/register.html", form=form), 400
     return render_template("auth/register.html", form=form)
@@ -218,8 +222,7 @@ def reset():
     if request.method == "POST":
         if form.validate():
             service.request_reset(form.email.data)
-            session[LINK_SENT_TO] = service.normalize(form.email.data)
-            return redirect(url_for(".reset_sent"), 303)
+            return _sent(form.email.data, ".reset_sent")
         return render_template("auth/reset.html", form=form), 400
     form.email.data = request.args.get("email", "", type=str)[:254]
     return render_template("auth/reset.html", form=form)

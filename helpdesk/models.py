@@ -131,8 +131,15 @@ class Ticket(db.Model):
     # Marked as spam by an agent (issue 6): hidden from the agents' queue views.
     spam = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
 
-    # The agents' queue counts its views from this index alone (no table rows read).
-    __table_args__ = (db.Index("ix_ticket_queue", "spam", "status", "assignee_id"),)
+    # The agents' queue picks a page's rows from one of its two sort indexes alone
+    # (migration 0009; its counts are kept in `queue_count`, outside the models).
+    __table_args__ = (
+        db.Index("ix_ticket_queue", "spam", "status", "assignee_id"),
+        db.Index("ix_ticket_queue_updated", "spam", "updated_at", "id", "status",
+                 "assignee_id", "type", "priority", "channel"),
+        db.Index("ix_ticket_queue_created", "spam", "created_at", "id", "status",
+                 "assignee_id", "type", "priority", "channel"),
+    )
 
     requester = db.relationship("User", foreign_keys=[requester_id])
     assignee = db.relationship("User", foreign_keys=[assignee_id])

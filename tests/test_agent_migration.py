@@ -70,7 +70,7 @@ def test_the_postgresql_search_uses_the_full_text_indexes(tmp_path):
         with app.app_context():
             upgrade()
             db.session.execute(text("SET enable_seqscan = off"))
-            query = db.select(Ticket.id).where(search.condition("printer", "postgresql"))
+            query = search.find("printer").apply(db.select(Ticket.id))
             compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
             plan = "\n".join(row[0] for row in db.session.connection().exec_driver_sql(
                 "EXPLAIN " + str(compiled)))

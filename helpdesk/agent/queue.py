@@ -1,16 +1,21 @@
 """The agents' queue: views with counts, filters, text search, allowlisted sort, paging.
 
 Queries only. The number of statements per page does not depend on how many requests
-there are or how many a page shows: the counts of every view come from one GROUP BY that
-reads only the `ix_ticket_queue` index, the page is one SELECT of the listed columns
-(assignees are named from the agents list the page loads anyway), and paging fetches one
-row more than it shows instead of counting every match (a count over a text search would
-read every request).
+there are or how many a page shows: the counts of every view are summed from
+`queue_count` (a few dozen rows the database keeps by trigger, migration 0009) instead of
+counting every request, the page is one SELECT of the listed columns (assignees are named
+from the agents list the page loads anyway), and paging fetches one row more than it
+shows instead of counting every match (a count over a text search would read every
+request).
+
+The page's rows are picked by id first, from the queue indexes alone (each led by `spam`,
+ordered by its sort column, carrying the columns views and filters test), and only the
+rows shown are then read: page 200 skips 19,900 index entries, not 19,900 requests.
 """
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Boolean, Integer, String, column, func, select, table
 from sqlalchemy.orm import load_only
 
 from ..extensions import db
@@ -40,6 +45,8 @@ MAX_PAGE = 100_000
 LISTED = (Ticket.id, Ticket.type, Ticket.summary, Ticket.status, Ticket.priority,
           Ticket.channel, Ticket.requester_email, Ticket.assignee_id, Ticket.created_at,
           Ticket.updated_at, Ticket.spam)
+QUEUE_COUNT = table("queue_count", column("spam", Boolean), column("status", String),
+                    column("assignee_id", Integer), column("n", Integer))
 
 
 @dataclass
@@ -124,10 +131,10 @@ def view_condition(view, me):
 
 
 def counts(me):
-    """Requests in each view (filters and search aside), from one pass over the index."""
+    """Requests in each view (filters and search aside), from the kept counts."""
+    groups = (QUEUE_COUNT.c.spam, QUEUE_COUNT.c.status, QUEUE_COUNT.c.assignee_id)
     rows = db.session.execute(
-        select(Ticket.spam, Ticket.status, Ticket.assignee_id, func.count())
-        .group_by(Ticket.spam, Ticket.status, Ticket.assignee_id)).all()
+        select(*groups, func.sum(QUEUE_COUNT.c.n)).group_by(*groups)).all()
     found = dict.fromkeys(VIEW_NAMES, 0)
     for spam, status, assignee, n in rows:
         if spam:
@@ -147,7 +154,7 @@ def counts(me):
     return found
 
 
-def conditions(criteria, me, dialect):
+def conditions(criteria, me):
     where = view_condition(criteria.view, me)
     if criteria.status:
         where.append(Ticket.status == criteria.status)
@@ -161,23 +168,31 @@ def conditions(criteria, me, dialect):
         where.append(Ticket.priority == criteria.priority)
     if criteria.channel:
         where.append(Ticket.channel == criteria.channel)
-    text = search.condition(criteria.q, dialect)
-    if text is not None:
-        where.append(text)
     return where
 
 
 def page(criteria, me, per_page, known_agents=None):
     """One page of the queue for the agent with id `me`."""
-    dialect = db.session.get_bind().dialect.name
     known_agents = agents() if known_agents is None else known_agents
-    rows = list(db.session.execute(
-        select(Ticket).options(load_only(*LISTED, raiseload=True))
-        .where(*conditions(criteria, me, dialect))
-        .order_by(*SORTS[criteria.sort][1])
-        .limit(per_page + 1).offset((criteria.page - 1) * per_page)).scalars())
-    return Page(rows=rows[:per_page], counts=counts(me), criteria=criteria,
+    found = counts(me)
+    offset = (criteria.page - 1) * per_page
+    # Past the last page of a whole view there is nothing to look for.
+    beyond = not criteria.filtered and offset >= found[criteria.view]
+    rows = [] if beyond else _rows(criteria, me, per_page, offset, found[criteria.view])
+    return Page(rows=rows[:per_page], counts=found, criteria=criteria,
                 has_next=len(rows) > per_page, per_page=per_page, agents=known_agents)
+
+
+def _rows(criteria, me, per_page, offset, in_view):
+    order = SORTS[criteria.sort][1]
+    ids = select(Ticket.id).where(*conditions(criteria, me)).correlate(None)
+    text = search.find(criteria.q, wanted=offset + per_page + 1, among=in_view)
+    if text is not None:
+        ids = text.apply(ids)
+    ids = ids.order_by(*order).limit(per_page + 1).offset(offset)
+    return list(db.session.execute(
+        select(Ticket).options(load_only(*LISTED, raiseload=True))
+        .where(Ticket.id.in_(ids.scalar_subquery())).order_by(*order)).scalars())
 
 
 def age(created_at, now=None):

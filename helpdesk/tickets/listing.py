@@ -4,15 +4,18 @@ Queries only; nothing here changes data. Every value that reaches SQL is bound o
 from an allowlist (filters, sort keys), and the number of queries per page does not depend
 on how many rows it shows: the list is two queries (counts per filter, one page of rows),
 one request's page loads its messages with their authors, then their files, in two.
+
+Text search follows the agents' rule (helpdesk/agent/search.py: words by their stem,
+references, addresses), internal notes left out.
 """
 
 import math
-import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from ..agent import search
 from ..extensions import db
 from ..models import Attachment, Message, Ticket
 from .conversation import DONE_STATUSES, OPEN_STATUSES
@@ -22,9 +25,6 @@ SORTS = {"updated": (Ticket.updated_at.desc(), Ticket.id.desc()),
          "created": (Ticket.created_at.desc(), Ticket.id.desc())}
 DEFAULT_FILTER = "all"
 DEFAULT_SORT = "updated"
-MAX_QUERY_CHARS = 200
-MAX_WORDS = 8
-REF = re.compile(r"^hd-(\d{1,12})$", re.I)
 
 
 @dataclass
@@ -47,34 +47,12 @@ def clean_args(args, known_types):
     status = args.get("status", DEFAULT_FILTER, type=str)
     type_slug = args.get("type", "", type=str)
     sort = args.get("sort", DEFAULT_SORT, type=str)
-    q = " ".join(args.get("q", "", type=str)[:MAX_QUERY_CHARS].split())
+    q = search.clean(args.get("q", "", type=str))
     raw_page = args.get("page", "1", type=str)
     page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 7 else 1
     return dict(status=status if status in FILTERS else DEFAULT_FILTER,
                 type=type_slug if type_slug in known_types else "",
                 sort=sort if sort in SORTS else DEFAULT_SORT, q=q, page=max(page, 1))
-
-
-def _like(word):
-    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _matches(word):
-    """One search word in the summary, description, public messages or the reference."""
-    pattern = _like(word)
-    public_message = exists().where(Message.ticket_id == Ticket.id,
-                                    Message.internal.is_(False),
-                                    func.lower(Message.body).like(pattern, escape="\\"))
-    conditions = [func.lower(Ticket.summary).like(pattern, escape="\\"),
-                  func.lower(Ticket.description).like(pattern, escape="\\"),
-                  public_message]
-    ref = REF.match(word)
-    if ref:
-        ticket_id = Ticket.id_from_ref(word)
-        if ticket_id:
-            conditions.append(Ticket.id == ticket_id)
-    return or_(*conditions)
 
 
 def my_requests(email, status=DEFAULT_FILTER, type="", q="", sort=DEFAULT_SORT, page=1,
@@ -83,12 +61,12 @@ def my_requests(email, status=DEFAULT_FILTER, type="", q="", sort=DEFAULT_SORT, 
     criteria = [Ticket.requester_email == email]
     if type:
         criteria.append(Ticket.type == type)
-    for word in q.split()[:MAX_WORDS]:
-        criteria.append(_matches(word))
+    found = search.find(q, requester=email)
+    narrow = found.apply if found is not None else (lambda statement: statement)
 
-    by_status = dict(db.session.execute(
+    by_status = dict(db.session.execute(narrow(
         select(Ticket.status, func.count(Ticket.id)).where(*criteria)
-        .group_by(Ticket.status)).all())
+        .group_by(Ticket.status))).all())
     counts = {name: sum(n for s, n in by_status.items() if statuses is None or s in statuses)
               for name, statuses in FILTERS.items()}
     total = counts[status]
@@ -99,13 +77,13 @@ def my_requests(email, status=DEFAULT_FILTER, type="", q="", sort=DEFAULT_SORT, 
         criteria.append(Ticket.status.in_(statuses))
     rows = []
     if total:
-        rows = list(db.session.execute(
+        rows = list(db.session.execute(narrow(
             select(Ticket)
             .options(load_only(Ticket.id, Ticket.type, Ticket.summary, Ticket.status,
                                Ticket.created_at, Ticket.updated_at, Ticket.requester_email,
                                raiseload=True))
             .where(*criteria).order_by(*SORTS[sort])
-            .limit(per_page).offset((page - 1) * per_page)).scalars())
+            .limit(per_page).offset((page - 1) * per_page))).scalars())
     defaults = {"status": DEFAULT_FILTER, "sort": DEFAULT_SORT}
     args = {k: v for k, v in dict(status=status, type=type, q=q, sort=sort).items()
             if v and v != defaults.get(k)}

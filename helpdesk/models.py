@@ -155,7 +155,12 @@ class Ticket(db.Model):
 
     @property
     def ref(self):
-        return f"HD-{self.id + REF_OFFSET}" if self.id is not None else None
+        return self.ref_of(self.id)
+
+    @staticmethod
+    def ref_of(ticket_id):
+        """The reference ("HD-1042") of the request with id `ticket_id`."""
+        return f"HD-{ticket_id + REF_OFFSET}" if ticket_id is not None else None
 
     @staticmethod
     def id_from_ref(ref):

@@ -14,9 +14,9 @@ rows shown are then read: page 200 skips 19,900 index entries, not 19,900 reques
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, String, column, func, select, table
-from sqlalchemy.orm import load_only
 
 from ..extensions import db
 from ..models import CHANNELS, PRIORITIES, STATUSES, Ticket, User, utcnow
@@ -73,6 +73,26 @@ class Criteria:
     @property
     def filtered(self):
         return any((self.status, self.type, self.assignee, self.priority, self.channel, self.q))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One request as the queue lists it: plain values, no ORM object per row."""
+    id: int
+    type: str
+    summary: str
+    status: str
+    priority: str
+    channel: str
+    requester_email: str
+    assignee_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    spam: bool
+
+    @property
+    def ref(self):
+        return Ticket.ref_of(self.id)
 
 
 @dataclass
@@ -190,9 +210,8 @@ def _rows(criteria, me, per_page, offset, in_view):
     if text is not None:
         ids = text.apply(ids)
     ids = ids.order_by(*order).limit(per_page + 1).offset(offset)
-    return list(db.session.execute(
-        select(Ticket).options(load_only(*LISTED, raiseload=True))
-        .where(Ticket.id.in_(ids.scalar_subquery())).order_by(*order)).scalars())
+    return [Line(*row) for row in db.session.execute(
+        select(*LISTED).where(Ticket.id.in_(ids.scalar_subquery())).order_by(*order))]
 
 
 def age(created_at, now=None):

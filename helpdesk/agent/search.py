@@ -69,7 +69,7 @@ STOP_WORDS = frozenset("""
 # match with its request (measured at 100,000 requests, with the index in several segments
 # as everyday writes leave it); bounds on the count that decides between the two.
 PROBE_COST = 150
-FEW_MIN, FEW_MAX = 2_000, 60_000
+FEW_MIN, FEW_MAX = 2_000, 500_000
 
 ENGLISH = literal_column("'english'::regconfig")
 SEARCH_VECTOR = literal_column("ticket.search_vector")  # PostgreSQL only (migration 0005)

@@ -113,11 +113,14 @@ SEARCH_PAGE_SIZE = 10
 # Stored search queries (events) are dropped after this many days.
 EVENT_RETENTION_DAYS = 180
 
-# Sessions and cookies (DESIGN.md section 6). SESSION_COOKIE_SECURE follows the scheme.
+# Sessions live on the server (web_session rows); the cookie holds a random key and is
+# Secure whenever the page came over https. A session ends after SESSION_LIFETIME seconds
+# without a request (or at sign-out); "keep me signed in" makes it last
+# REMEMBER_COOKIE_DURATION. Expiry moves on at most every SESSION_REFRESH_EVERY seconds.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-REMEMBER_COOKIE_HTTPONLY = True
-REMEMBER_COOKIE_SAMESITE = "Lax"
+SESSION_LIFETIME = 24 * 3600
+SESSION_REFRESH_EVERY = 600
 WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
 MAX_CONTENT_LENGTH = None  # set from the attachment limits in create_app
@@ -143,9 +146,8 @@ PASSWORD_HASH_METHOD = "scrypt"
 PASSWORD_MIN_LENGTH = 10
 # Changing one's address without a password needs a sign-in this recent (seconds).
 REAUTH_MAX_AGE = 10 * 60
-# "Remember me": how long the remember cookie keeps a person signed in (seconds).
+# "Keep me signed in": how long such a session lasts (seconds).
 REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
-REMEMBER_COOKIE_NAME = "remember_token"
 # My requests: rows per page.
 MY_REQUESTS_PAGE_SIZE = 20
 

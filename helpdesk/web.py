@@ -4,12 +4,12 @@ import logging
 from datetime import datetime, timezone
 
 from flask import jsonify, make_response, render_template, request
-from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from .auth.session_store import DatabaseStore, ServerSessionInterface
 from .kb import segments
 
 log = logging.getLogger(__name__)
@@ -35,23 +35,9 @@ SECURITY_HEADERS = {
 }
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the page was served over https."""
-
-    def get_cookie_secure(self, app):
-        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
-
-    def get_signing_serializer(self, app):
-        # Built once per key instead of on every request (it shows on the suggest path).
-        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        cached = getattr(self, "_serializer", None)
-        if cached is None or cached[0] != key:
-            cached = self._serializer = (key, super().get_signing_serializer(app))
-        return cached[1]
-
 
 def init_app(app):
-    app.session_interface = SessionInterface()
+    app.session_interface = ServerSessionInterface(DatabaseStore())
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]
     app.jinja_env.filters["segments"] = lambda hit: segments(hit.snippet, hit.highlights)
     app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()

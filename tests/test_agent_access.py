@@ -155,12 +155,13 @@ def test_a_requester_session_has_no_idle_limit(make_app):
     assert client.get("/requests").status_code == 200
 
 
-def test_a_remember_me_cookie_does_not_bring_an_agent_back_without_signing_in(app):
+def test_keep_me_signed_in_does_not_outlast_an_agents_idle_limit(make_app):
+    app = make_app(AGENT_IDLE_TIMEOUT=600)
     make_user(app, "agent@example.com", role="agent", password=PASSWORD)
     client = app.test_client()
     sign_in_with_password(client, "agent@example.com", PASSWORD, remember="y")
-    assert client.get_cookie("remember_token") is not None
-    client.delete_cookie("session")  # the browser was closed; the remember cookie stays
+    assert client.get("/agent/").status_code == 200
+    expire(client, 700)
     assert client.get("/agent/").status_code == 303
 
 

@@ -6,10 +6,9 @@ who is not an active agent or admin gets 404 (the desk does not exist for them),
 pages answer 403 to agents.
 
 An agent's session ends after AGENT_IDLE_TIMEOUT seconds without a request. The time of
-the last request is kept in the signed session cookie and checked on every request the
-agent makes, anywhere on the site. A session restored from a remember-me cookie has no
-such time, so for agents it counts as expired: "keep me signed in" never outlives the
-idle limit of someone who can read every request.
+the last request is kept in the session and checked on every request the agent makes,
+anywhere on the site, so "keep me signed in" never outlives the idle limit of someone who
+can read every request.
 """
 
 import time

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import passwords, tokens
+from ..auth.service import end_sessions
 from ..extensions import db
 from ..mail import sender
 from ..mail.outbox import queue_mail
@@ -76,10 +77,6 @@ def _keeps_an_admin(user, role=None, active=None):
     return not (was_admin and not stays_admin and _active_admins() <= 1)
 
 
-def _end_sessions(user):
-    user.session_version = (user.session_version or 0) + 1
-
-
 def set_role(user, role, actor=None):
     role = _role(role)
     if user.role == role:
@@ -90,7 +87,7 @@ def set_role(user, role, actor=None):
     was_agent = user.is_agent
     user.role = role
     if was_agent and not user.is_agent:
-        _end_sessions(user)  # what they could see as an agent ends now, everywhere
+        end_sessions(user)  # what they could see as an agent ends now, everywhere
     db.session.commit()
     return True
 
@@ -105,7 +102,7 @@ def set_active(user, active, actor=None):
                           "admin first.")
     user.is_active = active
     if not active:
-        _end_sessions(user)
+        end_sessions(user)
     db.session.commit()
     return True
 
@@ -126,7 +123,7 @@ def create(email, role, password=None):
         if not _keeps_an_admin(user, role=role):
             raise PeopleError("There must be at least one active admin.")
         if user.is_agent and role == "requester":
-            _end_sessions(user)
+            end_sessions(user)
         user.role = role
     if password is not None:
         if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
@@ -134,7 +131,7 @@ def create(email, role, password=None):
                               "characters for the password.")
         user.password_hash = passwords.hash_password(password)
         user.email_verified_at = user.email_verified_at or utcnow()
-        _end_sessions(user)
+        end_sessions(user)
     user.is_active = True
     try:
         db.session.commit()

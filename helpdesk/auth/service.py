@@ -21,7 +21,7 @@ from ..mail import sender
 from ..mail.outbox import queue_mail
 from ..models import Ticket, TicketChange, User, utcnow
 from ..urls import external_url
-from . import passwords, tokens
+from . import passwords, session_store, tokens
 from .sessions import DEFAULT_NEXT, safe_next
 
 
@@ -126,7 +126,7 @@ def _trust_address(user):
     """The address is proven now; anything set by whoever registered it before is not."""
     user.email_verified_at = utcnow()
     user.password_hash = None
-    user.session_version = (user.session_version or 0) + 1
+    end_sessions(user)
 
 
 # --- passwords ----------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def register(email, password):
                       sign_in=external_url("auth.login"), reset=external_url("auth.reset"))
             else:
                 user.password_hash = password_hash
-                user.session_version = (user.session_version or 0) + 1
+                end_sessions(user)
                 _send_verification(user)
             _commit_and_send()
             return
@@ -256,16 +256,27 @@ def reset_password(token, new_password):
         db.session.add(user)
     user.password_hash = passwords.hash_password(new_password)
     user.email_verified_at = user.email_verified_at or utcnow()  # the link proved it
-    user.session_version = (user.session_version or 0) + 1
+    end_sessions(user)
     db.session.commit()
     return Outcome(user=user)
 
 
 # --- the account page ---------------------------------------------------------------------
 
-def end_all_sessions(user):
-    """Sign out everywhere: every session and remember-me cookie of `user` stops working."""
+def end_sessions(user):
+    """Every session of `user` ends now, on every device (the caller commits).
+
+    The rows go at once; the moved-on session version also refuses any session written
+    back in the meantime by a request already under way.
+    """
     user.session_version = (user.session_version or 0) + 1
+    if user.id is not None:
+        session_store.end_all(user.id)
+
+
+def end_all_sessions(user):
+    """Sign out everywhere: every session of `user` stops working."""
+    end_sessions(user)
     db.session.commit()
 
 
@@ -326,7 +337,7 @@ def confirm_email_change(token):
     old_email, was_verified = user.email, user.is_verified
     user.email = new_email
     user.email_verified_at = utcnow()
-    user.session_version = (user.session_version or 0) + 1
+    end_sessions(user)
     if was_verified:
         _move_requests(user, old_email, new_email)
     site = current_app.config["SITE_NAME"]

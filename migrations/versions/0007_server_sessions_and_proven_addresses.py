@@ -1,0 +1,48 @@
+"""server-side sessions and proven requester addresses
+
+Revision ID: 0007
+Revises: 0006
+
+Sessions move from a signed cookie to the `web_session` table (the cookie keeps only a
+random key), so signing out ends a session on the server. Requests remember when their
+requester's address was first proven.
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "web_session",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("data", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                  nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"],
+                                name=op.f("fk_web_session_user_id_user"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_session")),
+    )
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_session_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_web_session_expires_at"), ["expires_at"],
+                              unique=False)
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("address_proven_at", sa.DateTime(), nullable=True))
+    # Older requests stay unproven: nothing recorded who typed their address.
+
+
+def downgrade():
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.drop_column("address_proven_at")
+    with op.batch_alter_table("web_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_session_expires_at"))
+        batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
+    op.drop_table("web_session")

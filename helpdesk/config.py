@@ -133,10 +133,18 @@ EVENTS_FLUSH_SECONDS = 2.0
 # the shipped file holds common help-center words; None turns synonyms off.
 SEARCH_SYNONYMS_FILE = str(Path(__file__).resolve().parent / "synonyms.txt")
 
-# Accounts and following requests (issue 5). Limits use Flask-Limiter's syntax.
-# Sign-in links, registration and reset: per client address, and per email address typed.
+# Accounts and following requests. Limits use Flask-Limiter's syntax.
+# Mail sent by sign-in links, registration and reset: per client address, and per email
+# address typed (counting mail sent).
 AUTH_RATE_LIMIT_IP = "10 per minute; 60 per hour"
 AUTH_RATE_LIMIT_EMAIL = "5 per 10 minutes; 20 per day"
+# Wrong passwords (helpdesk/auth/throttle.py): only failures count. Per account and client
+# address; per client address over all accounts; per account from browsers that never
+# signed in to it; per account from one browser that did (its device cookie).
+AUTH_PASSWORD_FAILURES_PER_SOURCE = "5 per 15 minutes"
+AUTH_PASSWORD_FAILURES_PER_IP = "30 per 15 minutes; 100 per day"
+AUTH_PASSWORD_FAILURES_PER_ACCOUNT = "30 per hour; 100 per day"
+AUTH_PASSWORD_FAILURES_PER_DEVICE = "10 per 15 minutes"
 # How long emailed links work (seconds). Sign-in and reset links work once.
 LOGIN_LINK_MAX_AGE = 20 * 60
 PASSWORD_RESET_MAX_AGE = 60 * 60

@@ -3,13 +3,13 @@
 import logging
 from datetime import datetime, timezone
 
-from flask import jsonify, make_response, render_template, request
+from flask import jsonify, make_response, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from .auth.session_store import DatabaseStore, ServerSessionInterface
+from .auth.session_store import DatabaseStore, ServerSessionInterface, is_personal
 from .kb import segments
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,14 @@ def init_app(app):
                 headers[name] = value
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.after_request
+    def private_pages(response):
+        # A page for someone signed in, or for a browser holding a request's link, may
+        # show their own data: never kept in shared caches or the browser's history.
+        if is_personal(session):
+            response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
     @app.errorhandler(CSRFError)

@@ -225,6 +225,8 @@ def test_agents_can_read_the_whole_original_of_a_stripped_reply(app, client):
     first_request(app)
     take(app, reply_to(confirmation(app), body="Thanks, that worked."))
     message_id = inbound(app)[-1].message_id
+    assert client.get(f"/agent/mail/messages/{message_id}/original").status_code == 303
+    sign_in(client, app, "ann@example.org")  # the requester: not for them
     assert client.get(f"/agent/mail/messages/{message_id}/original").status_code == 404
     sign_in(client, app, "agent@help.example.com")
     page = client.get(f"/agent/mail/messages/{message_id}/original").get_data(as_text=True)

@@ -22,7 +22,7 @@ def test_sending_a_complete_form_files_a_request_and_shows_its_reference(app, cl
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert ref in page and "The export button does nothing" in page
     assert "ann@example.com" in page and "Web (in a browser)" in page
-    assert "View your request" in page
+    assert "open it with the link in that email" in page
 
 
 def test_the_request_keeps_type_fields_description_and_first_message(app, client):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
 from ..extensions import db
-from ..models import CHANNELS, PRIORITIES, STATUSES, Ticket, User, utcnow
+from ..models import CHANNELS, PRIORITIES, STAFF_ROLES, STATUSES, Ticket, User, utcnow
 from ..tickets.conversation import OPEN_STATUSES
 from . import search
 
@@ -105,7 +105,7 @@ class Agent:
 def agents():
     """id -> Agent for every agent and admin (inactive ones too: old requests name them)."""
     return {i: Agent(email, bool(active)) for i, email, active in db.session.execute(
-        select(User.id, User.email, User.is_active).where(User.role.in_(("agent", "admin")))
+        select(User.id, User.email, User.is_active).where(User.role.in_(STAFF_ROLES))
         .order_by(User.email)).all()}
 
 

@@ -21,7 +21,7 @@ from ..mail import sender
 from ..mail.outbox import queue_mail
 from ..models import Ticket, TicketChange, User, utcnow
 from ..urls import external_url
-from . import passwords, session_store, tokens
+from . import passwords, session_store, throttle, tokens
 from .sessions import DEFAULT_NEXT, safe_next
 
 
@@ -34,6 +34,7 @@ class Outcome:
     next: str = DEFAULT_NEXT
     remember: bool = False
     notice: str | None = None
+    wait: int = 0  # seconds before another password may be tried from here
 
 
 EXPIRED = "This link has expired or was already used. Ask for a new one below."
@@ -131,12 +132,22 @@ def _trust_address(user):
 
 # --- passwords ----------------------------------------------------------------------------
 
-def password_sign_in(email, password):
-    """The active account for `email` when `password` is right, else None (one answer)."""
+def password_sign_in(email, password, source="-", device=None):
+    """Check a password: Outcome with the active account when it is right.
+
+    Wrong passwords are counted (throttle.py); while a counter for this account and
+    source is spent, no password is checked and `wait` says for how long. Unknown
+    addresses, wrong passwords and inactive accounts read the same.
+    """
+    attempt = throttle.Attempt(normalize(email), source, device)
+    wait = throttle.wait_seconds(attempt)
+    if wait:
+        return Outcome(wait=wait)
     user = user_by_email(email)
     if not passwords.verify(user.password_hash if user else None, password):
-        return None
-    return user if user.is_active else None
+        throttle.failed(attempt)
+        return Outcome()
+    return Outcome(user=user if user.is_active else None)
 
 
 def register(email, password):
@@ -209,6 +220,8 @@ def verify_registration(token):
         return Outcome(problem=EXPIRED)
     if not user.is_verified:
         user.email_verified_at = utcnow()
+        # Sessions started before the mailbox answered were not the mailbox owner's.
+        end_sessions(user)
     db.session.commit()
     return Outcome(user=user)
 

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 _KEY = re.compile(r"[A-Za-z0-9_-]{43}")
 REMEMBER = "_remember_me"  # stored: this session was started with "keep me signed in"
 USER_KEY = "_user_id"  # Flask-Login's key: "<user id>:<session version>"
+GRANT_PREFIX = "grant:"  # "grant:<request id>": a request's mailed link was opened here
 _tags = TaggedJSONSerializer()
 UNCHANGED = object()  # for a patch that leaves the session's user as it is
 
@@ -62,6 +63,7 @@ class ServerSession(SessionMixin):
         self.expires_at = None
         self.fresh = key is None  # no row yet: the first save inserts one
         self.keep = False  # save even when empty: binding() promised a stable id
+        self.unavailable = False  # the store could not be read: never write this one
         self.accessed = False
         self.modified = False
 
@@ -71,18 +73,27 @@ class ServerSession(SessionMixin):
     def data(self):
         self.accessed = True
         if self._data is None:
-            self._data = {}
             found = None
             if self.key:
-                # A test's session_transaction reads it outside any request.
-                with nullcontext() if has_app_context() else self._app.app_context():
-                    found = self._store.load(digest(self.key))
+                found = self._load()
             if found is None or found.expires_at <= utcnow():
-                self.key, self.fresh = None, True
+                self.key, self.fresh, self._data = None, True, {}
             else:
                 self._data = {k: _tags.loads(v) for k, v in found.data.items()}
                 self.expires_at = found.expires_at
         return self._data
+
+    def _load(self):
+        try:
+            # A test's session_transaction reads it outside any request.
+            with nullcontext() if has_app_context() else self._app.app_context():
+                return self._store.load(digest(self.key))
+        except Exception:
+            # The store is down: this request fails as any database error does (the
+            # page says so), and its error page sees an empty session that is never
+            # saved, so nothing stored is overwritten.
+            self._data, self.unavailable = {}, True
+            raise
 
     # --- the mapping -----------------------------------------------------------------------
 
@@ -154,7 +165,7 @@ class ServerSessionInterface(SessionInterface):
     def _save(self, app, session, response):
         for old in session.dropped:
             self.store.delete(digest(old))
-        if session._data is None:  # never looked at: nothing to write
+        if session._data is None or session.unavailable:  # unread, or unreadable
             return
         now = utcnow()
         lifetime = self._lifetime(app, session)
@@ -209,6 +220,13 @@ class ServerSessionInterface(SessionInterface):
             domain=self.get_cookie_domain(app), secure=self.get_cookie_secure(app),
             httponly=self.get_cookie_httponly(app), samesite=self.get_cookie_samesite(app))
         response.vary.add("Cookie")
+
+
+def is_personal(session):
+    """True when pages of this session may show someone's own data: a signed-in person,
+    or a browser holding a request's link. Never loads an unread session."""
+    return bool(getattr(session, "accessed", False)) and any(
+        name == USER_KEY or name.startswith(GRANT_PREFIX) for name in session)
 
 
 def end_all(user_id):

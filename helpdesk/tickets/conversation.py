@@ -24,6 +24,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from .. import access
 from ..extensions import db
 from ..mail import notices, sender
 from ..models import CHANNELS, STATUSES, Attachment, Message, Rating, Ticket, TicketChange, utcnow
@@ -59,10 +60,6 @@ class ReopenPeriodOver(ConversationError):
 
 class AlreadyRated(ConversationError):
     """A request is rated once."""
-
-
-def _is_agent(user):
-    return user is not None and bool(getattr(user, "is_agent", False))
 
 
 def _address(user, email):
@@ -162,7 +159,7 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
     """
     body = body if isinstance(body, str) else ""
     uploads = list(uploads or ())
-    agent = _is_agent(author)
+    agent = access.is_staff(author)
     if internal and not agent:
         raise NotAllowed("Only agents can write internal notes.")
     email = _address(author, author_email)

@@ -30,19 +30,15 @@ def upgrade():
                                 name=op.f("fk_web_session_user_id_user"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_session")),
     )
-    with op.batch_alter_table("web_session", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_web_session_user_id"), ["user_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_web_session_expires_at"), ["expires_at"],
-                              unique=False)
-    with op.batch_alter_table("ticket", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("address_proven_at", sa.DateTime(), nullable=True))
+    op.create_index("ix_web_session_user_id", "web_session", ["user_id"], unique=False)
+    op.create_index("ix_web_session_expires_at", "web_session", ["expires_at"], unique=False)
+    # Native ADD/DROP COLUMN (SQLite 3.35+): the table is altered in place, never copied.
+    op.add_column("ticket", sa.Column("address_proven_at", sa.DateTime(), nullable=True))
     # Older requests stay unproven: nothing recorded who typed their address.
 
 
 def downgrade():
-    with op.batch_alter_table("ticket", schema=None) as batch_op:
-        batch_op.drop_column("address_proven_at")
-    with op.batch_alter_table("web_session", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_web_session_expires_at"))
-        batch_op.drop_index(batch_op.f("ix_web_session_user_id"))
+    op.drop_column("ticket", "address_proven_at")
+    op.drop_index("ix_web_session_expires_at", table_name="web_session")
+    op.drop_index("ix_web_session_user_id", table_name="web_session")
     op.drop_table("web_session")

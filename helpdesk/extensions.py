@@ -33,6 +33,11 @@ class LoginManager(flask_login.LoginManager):
     def _load_user_from_remember_cookie(self, cookie):
         return None
 
+    def _update_remember_cookie(self, response):
+        # Nothing to update; and reading the session here would load it on every request
+        # (suggestions, static files) for nothing.
+        return response
+
 
 login_manager = LoginManager()
 # Keyed by the client's address; RATELIMIT_ENABLED and RATELIMIT_STORAGE_URI come from config.

@@ -83,6 +83,11 @@ class ServerSession(SessionMixin):
                 self.expires_at = found.expires_at
         return self._data
 
+    @property
+    def loaded(self):
+        """Read already (Flask's `accessed` flag is set by merely reaching the object)."""
+        return self._data is not None
+
     def _load(self):
         try:
             # A test's session_transaction reads it outside any request.
@@ -225,7 +230,7 @@ class ServerSessionInterface(SessionInterface):
 def is_personal(session):
     """True when pages of this session may show someone's own data: a signed-in person,
     or a browser holding a request's link. Never loads an unread session."""
-    return bool(getattr(session, "accessed", False)) and any(
+    return bool(getattr(session, "loaded", False)) and any(
         name == USER_KEY or name.startswith(GRANT_PREFIX) for name in session)
 
 

@@ -65,6 +65,7 @@ class NewRequest:
     suggestions_shown: int = 0
     mail_message_id: str | None = None
     visitor: str | None = None  # the anonymous statistics id, for the funnel events
+    address_proven: bool = False
     # The web form refuses the whole request for one bad file (the person is there to fix
     # it); inbound mail cannot ask, so it sets this, keeps the rest and lists the refusals.
     skip_refused_files: bool = False

@@ -177,6 +177,19 @@ MAIL_INGEST_CLAIM_TIMEOUT = 600
 MAIL_REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "sv", "da", "ja")
 # Accept sender addresses in reserved test domains (example.test); for test setups only.
 MAIL_ALLOW_TEST_DOMAINS = False
+# Whose word on a sender we take (see helpdesk/mail/incoming/authentication.py). A mail
+# whose From address is not proven still becomes a request, but never changes a request's
+# status, never speaks for an agent, and joins a request only in a participant's name,
+# marked "Sender not verified" for agents.
+# The authserv-id(s) of the receiving mail server: its Authentication-Results headers
+# (DMARC, DKIM, SPF verdicts) are trusted; none by default, since anyone can write one.
+MAIL_AUTHSERV_IDS = ()
+# Where no trusted Authentication-Results header is present, verify DKIM signatures here.
+MAIL_DKIM_VERIFY = True
+# DNS servers for DKIM key lookups, "host" or "host:port" ("127.0.0.1:5353", "[::1]:53");
+# empty: the system's resolver (/etc/resolv.conf).
+MAIL_DKIM_DNS_SERVERS = ()
+MAIL_DKIM_DNS_TIMEOUT = 5.0  # seconds for one key lookup (at most 3 lookups per mail)
 
 # The agent desk (issue 6). An agent's or admin's session ends after this many seconds
 # without a request (checked server-side on every request; see helpdesk/agent/access.py).

@@ -191,6 +191,8 @@ class Message(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # The whole subject of a mail reply (a request's summary is cut to 255 characters).
     subject = db.Column(db.Text)
+    # For mail: was the sender's address proven (DMARC/DKIM/SPF)? None: not from mail.
+    sender_proven = db.Column(db.Boolean)
 
     ticket = db.relationship("Ticket", back_populates="messages")
     author = db.relationship("User")

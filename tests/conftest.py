@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import databases
+from mailauth import LoopbackDNS
 from mailsink import SMTPServer
 
 from helpdesk import create_app
@@ -69,8 +70,17 @@ def articles_dir(tmp_path):
     return target
 
 
+@pytest.fixture(scope="session")
+def loopback_dns():
+    """A real DNS server on 127.0.0.1 that publishes the DKIM keys a test puts in it. Every
+    app the tests build looks DKIM keys up there, never through the machine's resolver."""
+    server = LoopbackDNS().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def make_app(tmp_path, migrated_db, articles_dir, shipped_index):
+def make_app(tmp_path, migrated_db, articles_dir, shipped_index, loopback_dns):
     """Build apps on this test's instance folder; extra settings override the defaults."""
     apps = []
 
@@ -92,6 +102,8 @@ def make_app(tmp_path, migrated_db, articles_dir, shipped_index):
             "RATELIMIT_ENABLED": False,
             # Tests deliver mail themselves with send_pending(); no thread races them.
             "MAIL_BACKGROUND_SENDER": False,
+            "MAIL_DKIM_DNS_SERVERS": (loopback_dns.address,),
+            "MAIL_DKIM_DNS_TIMEOUT": 2.0,
         }
         config.update(overrides)
         index = instance / "index"
@@ -103,6 +115,7 @@ def make_app(tmp_path, migrated_db, articles_dir, shipped_index):
         return app
 
     yield factory
+    loopback_dns.forget_all()
     for app in apps:
         with app.app_context():
             db.session.remove()

@@ -80,6 +80,9 @@ LOG_LEVEL = "INFO"
 # Filing requests (issue 4). Limits use Flask-Limiter's syntax; several separated by ";".
 REQUEST_RATE_LIMIT_IP = "10 per minute; 60 per hour"
 REQUEST_RATE_LIMIT_EMAIL = "5 per 10 minutes; 20 per day"
+# Previews of a reply (requester: per client address; agent: per agent). Each renders up to
+# 20,000 characters of Markdown, so they are counted like replies, in a budget of their own.
+PREVIEW_RATE_LIMIT = "10 per minute; 60 per hour"
 # The signed "view your request" link in the confirmation mail works this long.
 REQUEST_LINK_MAX_AGE_DAYS = 14
 
@@ -124,6 +127,12 @@ SESSION_REFRESH_EVERY = 600
 WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
 MAX_CONTENT_LENGTH = None  # set from the attachment limits in create_app
+# Text is held in memory, files stream to disk: each text field of a form, and any body
+# that is not multipart (a urlencoded form), may hold this many bytes. The longest field
+# (20,000 characters) takes at most 240 KB urlencoded. Larger answers 413.
+MAX_FORM_MEMORY_SIZE = 512 * 1024
+# Fields and files in one multipart form (the request form has about 30 with five files).
+MAX_FORM_PARTS = 200
 
 # Events are buffered in memory and written in one transaction this often (seconds);
 # 0 writes nothing until `events.flush()` is called (tests do that).

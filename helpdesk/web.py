@@ -71,6 +71,8 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if error.response is not None:  # a page made for this refusal (keeps a draft)
+            return error.response
         return _error_page(error.code, error.description)
 
     @app.errorhandler(500)
@@ -89,12 +91,24 @@ def _size(n):
 
 def too_large_message(config):
     """Why an upload was refused before it reached the form, and what to do next."""
+    length = request.content_length
+    if length is not None and length <= config["MAX_CONTENT_LENGTH"]:
+        return text_too_large_message(config)
     return ("What you sent is too large: this site accepts up to"
             f" {_size(config['MAX_CONTENT_LENGTH'])} in one go"
             f" (at most {config['ATTACHMENT_MAX_COUNT']} files of"
             f" {_size(config['ATTACHMENT_MAX_BYTES'])} each). Go back with your browser's Back"
             " button, remove or shrink the largest files (a screenshot of part of the screen,"
             " or a zipped log), and send again. Nothing was saved yet.")
+
+
+def text_too_large_message(config):
+    """A body under the upload limit was refused: a text field, or the form, was too big."""
+    return ("What you sent has more text than this site accepts: each field takes up to"
+            f" {_size(config['MAX_FORM_MEMORY_SIZE'])} (and a form at most"
+            f" {config['MAX_FORM_PARTS']} fields and files). Go back with your browser's Back"
+            " button, shorten the longest text (attach a long log as a file instead), and"
+            " send again. Nothing was saved yet.")
 
 
 def _date(timestamp):

@@ -6,11 +6,12 @@ else gets the same 404 page, whether or not the request exists.
 """
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import login_required
 
 from .. import access
 from ..extensions import csrf, limiter
-from ..kb.markdown import render_user_text
+from ..markup import render_user_text
 from ..models import REF_OFFSET, Ticket
 from . import attachments as storage
 from . import conversation, environment, links, listing, service
@@ -18,6 +19,9 @@ from .forms import RateForm, ReplyForm
 from .views import _ip_limit, bp
 from .visitor import grant, grants, request_types
 from .visitor import user as _user
+
+PREVIEWS_LIMITED = ("You have asked for many previews in a short time. Wait a minute and press"
+                    " Preview again, or send your reply as it is: what you typed is still here.")
 
 
 def _acts_as_requester(ticket):
@@ -109,9 +113,27 @@ def _previewing():
     return "preview" in request.form
 
 
+def _preview_limit():
+    return current_app.config["PREVIEW_RATE_LIMIT"]
+
+
+def _preview_key():
+    return "preview:" + get_remote_address()
+
+
+def _preview_refused(limit):
+    """Too many previews: the page again with the draft kept, and why."""
+    form = ReplyForm()
+    form.body.errors = [PREVIEWS_LIMITED]
+    return _page(_for_requester(request.view_args["ref"]), reply_form=form, status=429,
+                 files_dropped=any(f and f.filename for f in request.files.getlist("attachments")))
+
+
 @bp.post("/requests/<ref>/reply")
 @csrf.exempt  # the form checks its own token, so an expired page comes back with the text
 @limiter.limit(_ip_limit, methods=["POST"], exempt_when=_previewing)
+@limiter.limit(_preview_limit, key_func=_preview_key, methods=["POST"],
+               exempt_when=lambda: not _previewing(), on_breach=_preview_refused)
 def reply(ref):
     ticket = _for_requester(ref)
     form = ReplyForm()

@@ -59,6 +59,8 @@ def _email_limit():
 @bp.errorhandler(RateLimitExceeded)
 def rate_limited(error):
     """Too many requests: the form again, with everything typed, and a clear message."""
+    if error.response is not None:  # the limit's own page (a reply preview, draft kept)
+        return error.response
     slug = (request.view_args or {}).get("slug")
     if request.method != "POST" or slug not in request_types():
         return render_template("errors/error.html", code=429, title="Too many requests",

@@ -1,11 +1,11 @@
 """One request for agents: the page, replies and notes, properties, spam and deletion."""
 
-from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (abort, current_app, flash, jsonify, make_response, redirect, render_template,
+                   request, url_for)
 
-from ...extensions import csrf
+from ...extensions import csrf, limiter
 from ...kb import get_kb
-from ...kb.markdown import render_user_text
+from ...markup import render_user_text
 from ...tickets import attachments as storage
 from ...tickets import conversation, environment, service
 from ...tickets.service import Upload
@@ -16,6 +16,8 @@ from ..forms import AgentReplyForm
 from . import bp, request_types
 
 KB_RESULTS = 5
+PREVIEWS_LIMITED = ("You have asked for many previews in a short time. Wait a minute and press"
+                    " Preview again, or send your text as it is: what you typed is still here.")
 
 
 def _ticket_or_404(ref):
@@ -68,8 +70,35 @@ def _append(body, text):
     return f"{body}\n\n{text}" if body else text
 
 
+def _sending():
+    return "send" in request.form or "note" in request.form
+
+
+def _not_previewing():
+    return "preview" not in request.form or _sending()
+
+
+def _preview_limit():
+    return current_app.config["PREVIEW_RATE_LIMIT"]
+
+
+def _preview_key():
+    return f"preview:agent:{access.current_agent().id}"  # the blueprint checked the role
+
+
+def _preview_refused(limit):
+    """Too many previews: the page again with the draft kept, and why."""
+    form = AgentReplyForm()
+    form.body.errors = [PREVIEWS_LIMITED]
+    files = any(f and f.filename for f in request.files.getlist("attachments"))
+    return make_response(_page(_ticket_or_404(request.view_args["ref"]), form, 429,
+                               files_dropped=files))
+
+
 @bp.post("/requests/<ref>/reply")
 @csrf.exempt  # the form checks its own token, so an expired page comes back with the draft
+@limiter.limit(_preview_limit, key_func=_preview_key, methods=["POST"],
+               exempt_when=_not_previewing, on_breach=_preview_refused)
 def reply(ref):
     ticket = _ticket_or_404(ref)
     agent = gate.current_agent()
@@ -79,9 +108,9 @@ def reply(ref):
         if form.errors.get("csrf_token"):
             form.body.errors = list(form.body.errors) + [
                 "This page had expired, so nothing was sent. Check your text and send again."]
+        form.body.errors = list(form.body.errors) + list(form.seen.errors)
         return _page(ticket, form, 400, files_dropped=bool(files))
-    sending = "send" in request.form or "note" in request.form
-    if not sending:
+    if not _sending():
         return _helper_action(ticket, form, files)
 
     seen = collisions.Marker.parse(form.seen.data)

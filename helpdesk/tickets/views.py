@@ -111,6 +111,8 @@ def new(slug):
         return _render_form(form, request_type, found=found, searched=True)
 
     if not form.validate():
+        if not submissions.made_here(form.submission_token.data):
+            form.submission_token.data = submissions.new_token()  # so the page can be sent
         return _render_form(form, request_type, status=400)
     if not submissions.made_here(form.submission_token.data):
         # Not a token this browser was given (copied from another form, or the session

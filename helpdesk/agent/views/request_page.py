@@ -83,7 +83,7 @@ def _preview_limit():
 
 
 def _preview_key():
-    return f"preview:agent:{access.current_agent().id}"  # the blueprint checked the role
+    return f"preview:agent:{gate.current_agent().id}"  # the blueprint checked the role
 
 
 def _preview_refused(limit):

@@ -67,6 +67,11 @@ def init_app(app):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for this path before reading any page; pages also link the SVG.
+        return app.send_static_file("favicon.ico")
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _error_page(400, "This form has expired. Go back, reload the page and try again.")

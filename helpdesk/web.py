@@ -61,6 +61,11 @@ def init_app(app):
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for this path before reading any page; pages also link the SVG.
+        return app.send_static_file("favicon.ico")
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _error_page(400, "This form has expired. Go back, reload the page and try again.")

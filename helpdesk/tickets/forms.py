@@ -72,8 +72,17 @@ def form_class(request_type):
     return type(f"RequestForm_{request_type.slug.replace('-', '_')}", (RequestForm,), attrs)
 
 
+def _required_message(field):
+    """What to do, in the words the other messages use ("Describe the problem...")."""
+    if field.kind == "select":
+        return f"Choose your answer for “{field.label}”."
+    if field.kind == "checkbox":
+        return f"Tick “{field.label}” to send your request."
+    return f"Fill in “{field.label}”."
+
+
 def _make_field(field):
-    required_msg = f"{field.label}: this is required."
+    required_msg = _required_message(field)
     description = field.help or None
     if field.kind == "checkbox":
         validators = [DataRequired(required_msg)] if field.required else []

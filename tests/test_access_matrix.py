@@ -45,7 +45,7 @@ NOBODY = dict.fromkeys(KINDS, "404")
 TABLE = {
     ("GET", "kb.home"): PUBLIC, ("GET", "kb.categories"): PUBLIC, ("GET", "kb.article"): PUBLIC,
     ("POST", "kb.vote"): PUBLIC, ("GET", "kb.search"): PUBLIC, ("GET", "kb.suggest"): PUBLIC,
-    ("GET", "static"): PUBLIC, ("GET", "health.healthz"): PUBLIC,
+    ("GET", "static"): PUBLIC, ("GET", "favicon"): PUBLIC, ("GET", "health.healthz"): PUBLIC,
     ("GET", "mail_dev.outbox"): NOBODY,  # debug mode only
     ("GET", "auth.login"): PUBLIC, ("POST", "auth.login"): PUBLIC,
     ("GET", "auth.link_sent"): PUBLIC, ("GET", "auth.confirm_link"): PUBLIC,

@@ -136,7 +136,7 @@ def populate(app, total, seed):
 
 
 def signed_in_client(app):
-    from helpdesk.agent.access import SEEN
+    from helpdesk.agent.gate import SEEN
     return pagetiming.signed_in_client(app, AGENT, **{SEEN: int(time.time())})
 
 

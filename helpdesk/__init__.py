@@ -9,6 +9,8 @@ def create_app(test_config=None):
     """Build the app. `test_config` is applied last; its INSTANCE_PATH picks the folder."""
     app = Flask(__name__, instance_path=settings.instance_path_from(test_config),
                 instance_relative_config=True)
+    from .forms import FormRequest
+    app.request_class = FormRequest  # text bodies capped below the upload limit
     app.config.from_object("helpdesk.config")
     app.config.from_pyfile("config.py", silent=True)
     settings.load_environment(app.config)

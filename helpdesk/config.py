@@ -80,6 +80,9 @@ LOG_LEVEL = "INFO"
 # Filing requests (issue 4). Limits use Flask-Limiter's syntax; several separated by ";".
 REQUEST_RATE_LIMIT_IP = "10 per minute; 60 per hour"
 REQUEST_RATE_LIMIT_EMAIL = "5 per 10 minutes; 20 per day"
+# Previews of a reply (requester: per client address; agent: per agent). Each renders up to
+# 20,000 characters of Markdown, so they are counted like replies, in a budget of their own.
+PREVIEW_RATE_LIMIT = "10 per minute; 60 per hour"
 # The signed "view your request" link in the confirmation mail works this long.
 REQUEST_LINK_MAX_AGE_DAYS = 14
 
@@ -113,14 +116,23 @@ SEARCH_PAGE_SIZE = 10
 # Stored search queries (events) are dropped after this many days.
 EVENT_RETENTION_DAYS = 180
 
-# Sessions and cookies (DESIGN.md section 6). SESSION_COOKIE_SECURE follows the scheme.
+# Sessions live on the server (web_session rows); the cookie holds a random key and is
+# Secure whenever the page came over https. A session ends after SESSION_LIFETIME seconds
+# without a request (or at sign-out); "keep me signed in" makes it last
+# REMEMBER_COOKIE_DURATION. Expiry moves on at most every SESSION_REFRESH_EVERY seconds.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-REMEMBER_COOKIE_HTTPONLY = True
-REMEMBER_COOKIE_SAMESITE = "Lax"
+SESSION_LIFETIME = 24 * 3600
+SESSION_REFRESH_EVERY = 600
 WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
 MAX_CONTENT_LENGTH = None  # set from the attachment limits in create_app
+# Text is held in memory, files stream to disk: each text field of a form, and any body
+# that is not multipart (a urlencoded form), may hold this many bytes. The longest field
+# (20,000 characters) takes at most 240 KB urlencoded. Larger answers 413.
+MAX_FORM_MEMORY_SIZE = 512 * 1024
+# Fields and files in one multipart form (the request form has about 30 with five files).
+MAX_FORM_PARTS = 200
 
 # Events are buffered in memory and written in one transaction this often (seconds);
 # 0 writes nothing until `events.flush()` is called (tests do that).
@@ -130,10 +142,18 @@ EVENTS_FLUSH_SECONDS = 2.0
 # the shipped file holds common help-center words; None turns synonyms off.
 SEARCH_SYNONYMS_FILE = str(Path(__file__).resolve().parent / "synonyms.txt")
 
-# Accounts and following requests (issue 5). Limits use Flask-Limiter's syntax.
-# Sign-in links, registration and reset: per client address, and per email address typed.
+# Accounts and following requests. Limits use Flask-Limiter's syntax.
+# Mail sent by sign-in links, registration and reset: per client address, and per email
+# address typed (counting mail sent).
 AUTH_RATE_LIMIT_IP = "10 per minute; 60 per hour"
 AUTH_RATE_LIMIT_EMAIL = "5 per 10 minutes; 20 per day"
+# Wrong passwords (helpdesk/auth/throttle.py): only failures count. Per account and client
+# address; per client address over all accounts; per account from browsers that never
+# signed in to it; per account from one browser that did (its device cookie).
+AUTH_PASSWORD_FAILURES_PER_SOURCE = "5 per 15 minutes"
+AUTH_PASSWORD_FAILURES_PER_IP = "30 per 15 minutes; 100 per day"
+AUTH_PASSWORD_FAILURES_PER_ACCOUNT = "30 per hour; 100 per day"
+AUTH_PASSWORD_FAILURES_PER_DEVICE = "10 per 15 minutes"
 # How long emailed links work (seconds). Sign-in and reset links work once.
 LOGIN_LINK_MAX_AGE = 20 * 60
 PASSWORD_RESET_MAX_AGE = 60 * 60
@@ -143,9 +163,8 @@ PASSWORD_HASH_METHOD = "scrypt"
 PASSWORD_MIN_LENGTH = 10
 # Changing one's address without a password needs a sign-in this recent (seconds).
 REAUTH_MAX_AGE = 10 * 60
-# "Remember me": how long the remember cookie keeps a person signed in (seconds).
+# "Keep me signed in": how long such a session lasts (seconds).
 REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
-REMEMBER_COOKIE_NAME = "remember_token"
 # My requests: rows per page.
 MY_REQUESTS_PAGE_SIZE = 20
 
@@ -167,6 +186,19 @@ MAIL_INGEST_CLAIM_TIMEOUT = 600
 MAIL_REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "sv", "da", "ja")
 # Accept sender addresses in reserved test domains (example.test); for test setups only.
 MAIL_ALLOW_TEST_DOMAINS = False
+# Whose word on a sender we take (see helpdesk/mail/incoming/authentication.py). A mail
+# whose From address is not proven still becomes a request, but never changes a request's
+# status, never speaks for an agent, and joins a request only in a participant's name,
+# marked "Sender not verified" for agents.
+# The authserv-id(s) of the receiving mail server: its Authentication-Results headers
+# (DMARC, DKIM, SPF verdicts) are trusted; none by default, since anyone can write one.
+MAIL_AUTHSERV_IDS = ()
+# Where no trusted Authentication-Results header is present, verify DKIM signatures here.
+MAIL_DKIM_VERIFY = True
+# DNS servers for DKIM key lookups, "host" or "host:port" ("127.0.0.1:5353", "[::1]:53");
+# empty: the system's resolver (/etc/resolv.conf).
+MAIL_DKIM_DNS_SERVERS = ()
+MAIL_DKIM_DNS_TIMEOUT = 5.0  # seconds for one key lookup (at most 3 lookups per mail)
 
 # The agent desk (issue 6). An agent's or admin's session ends after this many seconds
 # without a request (checked server-side on every request; see helpdesk/agent/access.py).

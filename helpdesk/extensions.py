@@ -2,7 +2,7 @@
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+import flask_login
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -20,6 +20,25 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
+
+
+class LoginManager(flask_login.LoginManager):
+    """Flask-Login without its remember-me cookie.
+
+    That cookie holds the same signed user id at every sign-in, so a copy of it would
+    outlive signing out. "Keep me signed in" is a long-lived server-side session instead
+    (helpdesk/auth/sessions.py), and a remember cookie a browser still carries is ignored.
+    """
+
+    def _load_user_from_remember_cookie(self, cookie):
+        return None
+
+    def _update_remember_cookie(self, response):
+        # Nothing to update; and reading the session here would load it on every request
+        # (suggestions, static files) for nothing.
+        return response
+
+
 login_manager = LoginManager()
 # Keyed by the client's address; RATELIMIT_ENABLED and RATELIMIT_STORAGE_URI come from config.
 limiter = Limiter(key_func=get_remote_address)

@@ -59,12 +59,18 @@ def outbox():
             f" waiting (oldest {waiting['oldest_seconds']:.0f} s), {waiting['failed']} given up")
 
 
+def expired_sessions():
+    removed = current_app.session_interface.store.purge_expired()
+    return f"{removed} expired sessions removed"
+
+
 TASKS = (
     ("auto-close", auto_close),
     ("orphan files", orphan_files),
     ("article index", article_index),
     ("events", old_events),
     ("outbox", outbox),
+    ("sessions", expired_sessions),
 )
 
 

@@ -2,6 +2,8 @@
 
 from datetime import datetime, timezone
 
+from sqlalchemy.dialects.postgresql import JSONB
+
 from .extensions import db
 
 
@@ -53,6 +55,7 @@ class Event(db.Model):
 # --- people and requests (issue 4; issues 5-7 build on these) ---------------------------
 
 ROLES = ("requester", "agent", "admin")
+STAFF_ROLES = ("agent", "admin")  # may open the agent desk (once active and verified)
 STATUSES = ("open", "waiting_customer", "resolved", "closed")
 CHANNELS = ("web", "email")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -94,7 +97,8 @@ class User(db.Model):
 
     @property
     def is_agent(self):
-        return self.role in ("agent", "admin")
+        """Holds a desk role. Whether it may use it is helpdesk.access's question."""
+        return self.role in STAFF_ROLES
 
     @db.validates("email")
     def _lower(self, key, value):
@@ -130,6 +134,10 @@ class Ticket(db.Model):
                           index=True)
     # Marked as spam by an agent (issue 6): hidden from the agents' queue views.
     spam = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    # When someone first showed they control `requester_email` (a verified account filed
+    # it, an emailed link was used to act on it, an authenticated mail): until then anyone
+    # may have typed that address, and agents are told so.
+    address_proven_at = db.Column(db.DateTime)
 
     # The agents' queue picks a page's rows from one of its two sort indexes alone
     # (migration 0009; its counts are kept in `queue_count`, outside the models).
@@ -195,6 +203,8 @@ class Message(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # The whole subject of a mail reply (a request's summary is cut to 255 characters).
     subject = db.Column(db.Text)
+    # For mail: was the sender's address proven (DMARC/DKIM/SPF)? None: not from mail.
+    sender_proven = db.Column(db.Boolean)
 
     ticket = db.relationship("Ticket", back_populates="messages")
     author = db.relationship("User")
@@ -402,3 +412,22 @@ class BlockedSender(db.Model):
     @db.validates("email")
     def _lower(self, key, value):
         return (value or "").strip().lower()
+
+
+class WebSession(db.Model):
+    """A browser's session, kept on the server: the cookie holds only a random key.
+
+    The id is the SHA-256 of that key, so a copy of this table opens no session. Signing
+    out deletes the row, which ends every copy of the cookie at once. `data` is updated
+    key by key (helpdesk/auth/session_store.py), so two requests of the same browser that
+    change different keys never undo each other.
+    """
+
+    __tablename__ = "web_session"
+
+    id = db.Column(db.String(64), primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    data = db.Column(db.JSON().with_variant(JSONB(), "postgresql"),
+                     nullable=False, default=dict)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(db.DateTime, nullable=False, index=True)

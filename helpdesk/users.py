@@ -1,41 +1,19 @@
-"""Accounts as Flask-Login sees them: loading the signed-in user, cookies of signed-in people.
+"""Accounts as Flask-Login sees them: loading the signed-in user from the session.
 
-The id stored in the session and in the remember-me cookie is "<user id>:<session version>"
+The id stored in the session is "<user id>:<session version>"
 (models.User.get_id). A user whose version moved on (password reset, "sign out everywhere",
-a changed address) no longer loads from older cookies: they are signed out everywhere.
+a changed address) no longer loads from older sessions: they are signed out everywhere.
 """
-
-from flask import request
 
 from .extensions import db, login_manager
 from .models import User
 
 
 def init_app(app):
-    # Registered before Flask-Login's own after_request, so it runs after it (Flask runs
-    # them in reverse) and sees the remember-me cookie Flask-Login has just set.
-    @app.after_request
-    def secure_remember_cookie(response):
-        if request.is_secure:
-            _mark_secure(response, app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
-        return response
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."
     login_manager.login_message_category = "info"
-
-
-def _mark_secure(response, name):
-    """Add Secure to the remember-me cookie when the page came over https (like the session)."""
-    cookies = response.headers.getlist("Set-Cookie")
-    if not any(c.startswith(name + "=") and "; Secure" not in c for c in cookies):
-        return
-    response.headers.remove("Set-Cookie")
-    for cookie in cookies:
-        if cookie.startswith(name + "=") and "; Secure" not in cookie:
-            cookie += "; Secure"
-        response.headers.add("Set-Cookie", cookie)
 
 
 def parse_id(value):

@@ -3,13 +3,13 @@
 import logging
 from datetime import datetime, timezone
 
-from flask import jsonify, make_response, render_template, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import jsonify, make_response, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from .auth.session_store import DatabaseStore, ServerSessionInterface, is_personal
 from .kb import segments
 
 log = logging.getLogger(__name__)
@@ -35,23 +35,9 @@ SECURITY_HEADERS = {
 }
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the page was served over https."""
-
-    def get_cookie_secure(self, app):
-        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
-
-    def get_signing_serializer(self, app):
-        # Built once per key instead of on every request (it shows on the suggest path).
-        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        cached = getattr(self, "_serializer", None)
-        if cached is None or cached[0] != key:
-            cached = self._serializer = (key, super().get_signing_serializer(app))
-        return cached[1]
-
 
 def init_app(app):
-    app.session_interface = SessionInterface()
+    app.session_interface = ServerSessionInterface(DatabaseStore())
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]
     app.jinja_env.filters["segments"] = lambda hit: segments(hit.snippet, hit.highlights)
     app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()
@@ -67,6 +53,19 @@ def init_app(app):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+    @app.after_request
+    def private_pages(response):
+        # A page for someone signed in, or for a browser holding a request's link, may
+        # show their own data: never kept in shared caches or the browser's history.
+        if is_personal(session):
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for this path before reading any page; pages also link the SVG.
+        return app.send_static_file("favicon.ico")
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _error_page(400, "This form has expired. Go back, reload the page and try again.")
@@ -77,6 +76,8 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if error.response is not None:  # a page made for this refusal (keeps a draft)
+            return error.response
         return _error_page(error.code, error.description)
 
     @app.errorhandler(500)
@@ -95,12 +96,24 @@ def _size(n):
 
 def too_large_message(config):
     """Why an upload was refused before it reached the form, and what to do next."""
+    length = request.content_length
+    if length is not None and length <= config["MAX_CONTENT_LENGTH"]:
+        return text_too_large_message(config)
     return ("What you sent is too large: this site accepts up to"
             f" {_size(config['MAX_CONTENT_LENGTH'])} in one go"
             f" (at most {config['ATTACHMENT_MAX_COUNT']} files of"
             f" {_size(config['ATTACHMENT_MAX_BYTES'])} each). Go back with your browser's Back"
             " button, remove or shrink the largest files (a screenshot of part of the screen,"
             " or a zipped log), and send again. Nothing was saved yet.")
+
+
+def text_too_large_message(config):
+    """A body under the upload limit was refused: a text field, or the form, was too big."""
+    return ("What you sent has more text than this site accepts: each field takes up to"
+            f" {_size(config['MAX_FORM_MEMORY_SIZE'])} (and a form at most"
+            f" {config['MAX_FORM_PARTS']} fields and files). Go back with your browser's Back"
+            " button, shorten the longest text (attach a long log as a file instead), and"
+            " send again. Nothing was saved yet.")
 
 
 def _date(timestamp):

@@ -4,7 +4,10 @@ Each test gets its own instance folder (database, index, secret) and, unless it 
 other articles, a copy of the shipped `articles/` folder, so tests may edit articles
 freely. The database is migrated once per session with Alembic and copied per test; with
 HELPDESK_TEST_DATABASE_URL (PostgreSQL, see tests/databases.py) every test uses that
-database instead, emptied after each test.
+database instead, emptied after each test. Likewise the search index of the shipped
+articles is built once per session and copied into each test's instance folder (the
+copies keep the files' times, so the app finds it up to date; a test that edits an
+article before building its app gets that article re-indexed, as a live site would).
 """
 
 import shutil
@@ -13,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import databases
+from mailauth import LoopbackDNS
 from mailsink import SMTPServer
 
 from helpdesk import create_app
@@ -41,6 +45,23 @@ def migrated_db(tmp_path_factory):
     databases.dispose()
 
 
+@pytest.fixture(scope="session")
+def shipped_index(tmp_path_factory, migrated_db):
+    """The index of the shipped articles, built once: tests copy it."""
+    folder = tmp_path_factory.mktemp("shipped-index")
+    articles = folder / "articles"
+    shutil.copytree(SHIPPED_ARTICLES, articles)
+    config = {"INSTANCE_PATH": str(folder / "instance"), "TESTING": True, "SECRET_KEY": "test",
+              "ARTICLES_DIR": str(articles), "KB_BACKGROUND": False, "EVENTS_FLUSH_SECONDS": 0,
+              "MAIL_BACKGROUND_SENDER": False}
+    if isinstance(migrated_db, str):
+        config["SQLALCHEMY_DATABASE_URI"] = migrated_db
+    app = create_app(config)
+    with app.app_context():
+        db.engine.dispose()
+    return Path(app.config["INDEX_DIR"])
+
+
 @pytest.fixture
 def articles_dir(tmp_path):
     """A private copy of the shipped help center that a test may edit."""
@@ -49,8 +70,17 @@ def articles_dir(tmp_path):
     return target
 
 
+@pytest.fixture(scope="session")
+def loopback_dns():
+    """A real DNS server on 127.0.0.1 that publishes the DKIM keys a test puts in it. Every
+    app the tests build looks DKIM keys up there, never through the machine's resolver."""
+    server = LoopbackDNS().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def make_app(tmp_path, migrated_db, articles_dir):
+def make_app(tmp_path, migrated_db, articles_dir, shipped_index, loopback_dns):
     """Build apps on this test's instance folder; extra settings override the defaults."""
     apps = []
 
@@ -72,13 +102,20 @@ def make_app(tmp_path, migrated_db, articles_dir):
             "RATELIMIT_ENABLED": False,
             # Tests deliver mail themselves with send_pending(); no thread races them.
             "MAIL_BACKGROUND_SENDER": False,
+            "MAIL_DKIM_DNS_SERVERS": (loopback_dns.address,),
+            "MAIL_DKIM_DNS_TIMEOUT": 2.0,
         }
         config.update(overrides)
+        index = instance / "index"
+        if ("INDEX_DIR" not in overrides and config["ARTICLES_DIR"] == str(articles_dir)
+                and not index.exists()):
+            shutil.copytree(shipped_index, index)
         app = create_app(config)
         apps.append(app)
         return app
 
     yield factory
+    loopback_dns.forget_all()
     for app in apps:
         with app.app_context():
             db.session.remove()

@@ -112,6 +112,19 @@ def migration_app(tmp_path, url=None):
     return create_app(config)
 
 
+def add_request_with_message(session):
+    """Request 1 with its message 1 ("hello"), written in SQL as a migration test needs it:
+    the models may describe a newer schema than the one migrated so far."""
+    session.execute(text(
+        "INSERT INTO ticket (id, type, requester_email, summary, description, fields,"
+        " status, priority, channel, created_at, updated_at) VALUES (1, 'billing',"
+        " 'a@example.com', 's', 'd', '{}', 'open', 'normal', 'web', '2026-01-01',"
+        " '2026-01-01')"))
+    session.execute(text(
+        "INSERT INTO message (id, ticket_id, body, internal, source, created_at)"
+        " VALUES (1, 1, 'hello', false, 'web', '2026-01-01')"))
+
+
 @contextmanager
 def write_lock(url):
     """Another process holds the write lock on the requests table of the database at `url`

@@ -64,4 +64,4 @@ def reply(client, ref, body, action="send", files=None, **extra):
 
 def queue_refs(html):
     """The references listed in the queue's table, in order."""
-    return re.findall(r'<td><a href="/agent/requests/(HD-\d+)">', html)
+    return re.findall(r'<td[^>]*><a [^>]*href="/agent/requests/(HD-\d+)"', html)

@@ -10,13 +10,17 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from datetime import datetime, UTC
 
+from mailauth import RECEIVING_SERVER, authentication_results
+
 from helpdesk.extensions import db
 from helpdesk.mail.incoming.ingest import ingest
 from helpdesk.models import InboundMail, Outbox, Ticket
 
 SUPPORT = "support@help.example.com"
+# Mail reaches the help desk through its receiving server, whose verdicts it trusts.
 MAIL_SETTINGS = {"SUPPORT_ADDRESS": SUPPORT, "EXTERNAL_URL": "https://help.example.com",
-                 "MAIL_DEFAULT_SENDER": f"Help Center <{SUPPORT}>"}
+                 "MAIL_DEFAULT_SENDER": f"Help Center <{SUPPORT}>",
+                 "MAIL_AUTHSERV_IDS": (RECEIVING_SERVER,)}
 
 
 def build(sender="ann@example.org", to=SUPPORT, subject="The export button does nothing",
@@ -62,6 +66,11 @@ def reply_to(notice, sender="ann@example.org", body="Thanks, that worked.", to=N
                  subject=subject or f"Re: {original_subject}", body=full,
                  headers={"In-Reply-To": headers["Message-ID"], "References": refs},
                  attachments=attachments)
+
+
+def proven(raw, domain="example.org"):
+    """`raw` as the receiving server passes on a mail whose sender it proved (DMARC)."""
+    return authentication_results(raw, f"dmarc=pass (p=reject) header.from={domain}")
 
 
 def take(app, raw, source="test"):

@@ -13,7 +13,7 @@ import pytest
 from accounts import file_request, make_user, page_token, sign_in_with_password
 from desk import PASSWORD, page, signed_in
 
-from helpdesk.agent.access import SEEN
+from helpdesk.agent.gate import SEEN
 from helpdesk.extensions import db
 from helpdesk.models import User
 
@@ -21,7 +21,8 @@ SAMPLE = {"ref": "HD-1001", "user_id": "1", "reply_id": "1", "message_id": "1",
           "name": "20250101-000000-abcdef.eml"}
 ADMIN_ONLY = {"agent.people_page", "agent.invite", "agent.change_role", "agent.change_active",
               "agent.export", "agent.erase", "agent.delete", "agent.saved_replies",
-              "agent.edit_saved_reply", "agent.delete_saved_reply"}
+              "agent.edit_saved_reply", "agent.delete_saved_reply", "agent.kept_list",
+              "agent.kept_retry"}
 
 
 def agent_routes(app):
@@ -155,12 +156,13 @@ def test_a_requester_session_has_no_idle_limit(make_app):
     assert client.get("/requests").status_code == 200
 
 
-def test_a_remember_me_cookie_does_not_bring_an_agent_back_without_signing_in(app):
+def test_keep_me_signed_in_does_not_outlast_an_agents_idle_limit(make_app):
+    app = make_app(AGENT_IDLE_TIMEOUT=600)
     make_user(app, "agent@example.com", role="agent", password=PASSWORD)
     client = app.test_client()
     sign_in_with_password(client, "agent@example.com", PASSWORD, remember="y")
-    assert client.get_cookie("remember_token") is not None
-    client.delete_cookie("session")  # the browser was closed; the remember cookie stays
+    assert client.get("/agent/").status_code == 200
+    expire(client, 700)
     assert client.get("/agent/").status_code == 303
 
 
@@ -175,5 +177,6 @@ def test_an_agent_gets_403_on_admin_pages(desk_app):
 def test_an_agent_opens_every_desk_page_that_is_not_for_admins(desk_app):
     client = signed_in(desk_app, role="agent")
     for method, url, endpoint in routes_of(desk_app, blueprint_only=True):
-        if method == "GET" and endpoint not in ADMIN_ONLY and endpoint != "agent.insights_csv":
+        if (method == "GET" and endpoint not in ADMIN_ONLY
+                and endpoint not in ("agent.insights_csv", "agent.original")):
             assert client.get(url).status_code == 200, url

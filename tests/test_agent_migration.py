@@ -25,14 +25,7 @@ def test_migration_0005_round_trip_keeps_requests_and_their_messages(tmp_path):
         postgresql = url.startswith("postgresql")
         with app.app_context():
             upgrade(revision="0004")
-            db.session.execute(text(
-                "INSERT INTO ticket (id, type, requester_email, summary, description, fields,"
-                " status, priority, channel, created_at, updated_at) VALUES (1, 'billing',"
-                " 'a@example.com', 's', 'd', '{}', 'open', 'normal', 'web', '2026-01-01',"
-                " '2026-01-01')"))
-            db.session.execute(text(
-                "INSERT INTO message (id, ticket_id, body, internal, source, created_at)"
-                " VALUES (1, 1, 'hello', false, 'web', '2026-01-01')"))
+            databases.add_request_with_message(db.session)
             db.session.commit()
             db.session.remove()
 

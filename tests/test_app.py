@@ -183,6 +183,27 @@ def test_health_check_reports_database_and_index_as_json(client):
     assert body["index"]["documents"] >= 1
 
 
+# --- the site icon ---------------------------------------------------------------------------
+
+
+def test_the_site_icon_is_served_where_browsers_look_for_it(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/vnd.microsoft.icon"
+        assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    with client.get("/favicon.ico", query_string={"x": "y" * 5000}) as response:
+        assert response.status_code == 200  # whatever is added, nothing is read from it
+
+
+def test_every_page_links_the_site_icon(client):
+    page = client.get(ARTICLE).get_data(as_text=True)
+    svg = re.search(r'<link rel="icon" href="([^"]+\.svg)" type="image/svg\+xml">', page)
+    assert '<link rel="icon" href="/favicon.ico"' in page and svg
+    with client.get(svg.group(1)) as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert b"<svg" in response.data and b"<script" not in response.data
+
+
 # --- error pages ----------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import re
 import stat
 
 import pytest
+from accounts import last_link
 from filing import PNG, post_request
 
 from helpdesk.extensions import db
@@ -17,6 +18,11 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></bod
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="5"/></svg>'
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ZIP = b"PK\x05\x06" + b"\x00" * 18
+
+
+def open_mailed_link(app, client, email="ann@example.com"):
+    """The requester opens the link in their confirmation mail (it proves the address)."""
+    assert client.get(last_link(app, email, "/requests/")).status_code == 200
 
 
 def stored_rows(app):
@@ -152,8 +158,8 @@ def test_the_svg_name_is_escaped_on_the_confirmation_page(app, client):
 
 
 def test_a_download_is_an_attachment_with_safe_headers(app, client):
-    response = post_request(client, files=[("résumé de l'erreur.txt", b"details")])
-    client.get(response.headers["Location"])
+    post_request(client, files=[("résumé de l'erreur.txt", b"details")])
+    open_mailed_link(app, client)
     row = stored_rows(app)[0]
     download = client.get(f"/attachments/{row.public_id}/{row.original_name}")
     assert download.status_code == 200 and download.data == b"details"
@@ -167,6 +173,7 @@ def test_a_download_is_an_attachment_with_safe_headers(app, client):
 
 def test_a_verified_image_may_show_inline(app, client):
     post_request(client, files=[("screen.png", PNG)])
+    open_mailed_link(app, client)
     row = stored_rows(app)[0]
     assert row.inline_ok
     shown = client.get(f"/attachments/{row.public_id}/screen.png?inline=1")
@@ -176,6 +183,7 @@ def test_a_verified_image_may_show_inline(app, client):
 
 def test_a_broken_image_with_a_valid_signature_is_only_a_download(app, client):
     post_request(client, files=[("broken.png", PNG[:20] + b"garbage" * 10)])
+    open_mailed_link(app, client)
     row = stored_rows(app)[0]
     assert not row.inline_ok
     shown = client.get(f"/attachments/{row.public_id}/broken.png?inline=1")

@@ -1,7 +1,7 @@
 """Abuse limits on sign-in, links, registration and reset: per client address and per email."""
 
 import pytest
-from accounts import last_link, outbox, page_token, request_link, token_of
+from accounts import last_link, make_user, outbox, page_token, request_link, token_of
 
 PASSWORD = "a long enough password"
 
@@ -48,10 +48,77 @@ def test_no_mail_goes_out_beyond_the_limit(limited):
     assert len(outbox(limited, "ann@example.com")) == 2
 
 
-def test_password_guessing_is_limited_too(limited):
-    codes = [send(limited, "/login", "ann@example.com", f"10.0.2.{n}",
-                  password=f"guess number {n}").status_code for n in range(3)]
-    assert codes == [400, 400, 429]
+@pytest.fixture
+def guarded(make_app):
+    """Small password-failure limits, so a test reaches them quickly."""
+    return make_app(RATELIMIT_ENABLED=True, AUTH_PASSWORD_FAILURES_PER_SOURCE="3 per hour",
+                    AUTH_PASSWORD_FAILURES_PER_ACCOUNT="6 per hour",
+                    AUTH_PASSWORD_FAILURES_PER_DEVICE="3 per hour",
+                    AUTH_PASSWORD_FAILURES_PER_IP="10 per hour")
+
+
+def guess(app, address, client=None, email="admin@example.com", password="wrong guess 1234"):
+    client = client or app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return send_from(client, email, password)
+
+
+def send_from(client, email, password=None):
+    data = {"email": email, "csrf_token": page_token(client, "/login")}
+    if password is not None:
+        data["password"] = password
+    return client.post("/login", data=data)
+
+
+def test_password_guessing_from_one_address_is_stopped(guarded):
+    make_user(guarded, "admin@example.com", role="admin", password=PASSWORD)
+    codes = [guess(guarded, "10.0.2.1").status_code for _ in range(4)]
+    assert codes == [400, 400, 400, 429]
+
+
+def test_the_owner_signs_in_from_a_fresh_address_after_wrong_guesses(guarded):
+    make_user(guarded, "admin@example.com", role="admin", password=PASSWORD)
+    for n in range(5):
+        guess(guarded, f"10.0.2.{n % 2}")
+    response = guess(guarded, "10.9.9.9", password=PASSWORD)
+    assert response.status_code == 303
+
+
+def test_a_sign_in_link_is_sent_after_wrong_guesses(guarded):
+    make_user(guarded, "admin@example.com", role="admin", password=PASSWORD)
+    for _ in range(5):
+        guess(guarded, "10.0.2.1")
+    client = guarded.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.2.1"
+    assert send_from(client, "admin@example.com").status_code == 303
+    assert outbox(guarded, "admin@example.com")
+
+
+def test_a_right_password_is_not_counted(guarded):
+    make_user(guarded, "admin@example.com", role="admin", password=PASSWORD)
+    codes = [guess(guarded, "10.0.2.1", password=PASSWORD).status_code for _ in range(6)]
+    assert codes == [303] * 6
+
+
+def test_guessing_from_many_addresses_stops_strangers_but_not_the_owners_browser(guarded):
+    make_user(guarded, "admin@example.com", role="admin", password=PASSWORD)
+    owner = guarded.test_client()
+    assert guess(guarded, "10.5.0.1", client=owner, password=PASSWORD).status_code == 303
+    for n in range(6):  # a botnet: each address stays under its own limit
+        guess(guarded, f"10.0.3.{n}")
+    assert guess(guarded, "10.0.4.1").status_code == 429  # a new stranger is refused
+    stranger = guess(guarded, "10.0.4.2", password=PASSWORD)
+    assert stranger.status_code == 429  # even with the password, while the attack lasts
+    assert guess(guarded, "10.5.0.1", client=owner, password=PASSWORD).status_code == 303
+
+
+def test_the_refusal_says_how_to_get_in(guarded):
+    make_user(guarded, "admin@example.com", role="admin", password=PASSWORD)
+    for _ in range(3):
+        guess(guarded, "10.0.2.1")
+    page = guess(guarded, "10.0.2.1").get_data(as_text=True)
+    assert "Too many wrong passwords" in page and "sign-in link" in page
+    assert 'value="admin@example.com"' in page
 
 
 def test_using_links_is_limited_per_address(limited):

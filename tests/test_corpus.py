@@ -6,7 +6,7 @@ import pytest
 
 from helpdesk.kb.articles import parse_article, walk
 from helpdesk.kb.library import KnowledgeBase
-from helpdesk.kb.markdown import render_article
+from helpdesk.kb.rendering import render_article
 
 from support import MAGENTO, require_corpus
 

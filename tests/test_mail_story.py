@@ -3,7 +3,7 @@ request, an agent answers, the requester answers that mail from their inbox, and
 answer lands on the same request."""
 
 from accounts import make_user
-from inbound import MAIL_SETTINGS, SUPPORT, parse_sent, reply_to, tickets, build
+from inbound import MAIL_SETTINGS, SUPPORT, parse_sent, proven, reply_to, tickets, build
 
 from helpdesk.extensions import db
 from helpdesk.mail.outbox import send_pending
@@ -54,9 +54,9 @@ def test_app_mail_to_request_agent_reply_and_the_requesters_answer_by_mail(make_
     answer = received(smtp_server, "ann@example.org")[-1]
     assert "Please update to 3.2.2" in answer.get_body(("plain",)).get_content()
 
-    # 3. Ann answers that mail from her inbox.
-    result = runner.invoke(args=["mail", "ingest"], input=reply_to(
-        answer, sender="Ann <ann@example.org>", body="Updated, it still closes."))
+    # 3. Ann answers that mail from her inbox; the receiving server proved it is hers.
+    result = runner.invoke(args=["mail", "ingest"], input=proven(reply_to(
+        answer, sender="Ann <ann@example.org>", body="Updated, it still closes.")))
     assert result.exit_code == 0 and "reply added (HD-1001)" in result.output
 
     ticket = tickets(app)[0]

@@ -3,7 +3,8 @@
 Order (DESIGN.md section 6): a signed token in the reply address or in our Message-ID,
 then Message-IDs we stored, then the [HD-1042] subject tag for participants only; else a
 new request. A spoofed sender cannot add to someone else's request, and an agent's
-address speaks as an agent only with an agent token.
+address speaks as an agent only with an agent token (and a proven address: see
+test_mail_authentication.py for what proves a sender).
 """
 
 from datetime import timedelta
@@ -11,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from accounts import make_user
-from inbound import MAIL_SETTINGS, SUPPORT, build, inbound, outbox, reply_to, take, tickets
+from inbound import MAIL_SETTINGS, SUPPORT, build, inbound, outbox, proven, reply_to, take, tickets
 
 from helpdesk.extensions import db
 from helpdesk.mail.outbox import build_message
@@ -82,10 +83,10 @@ def test_a_forged_token_does_not_reach_the_request(app):
     assert len(tickets(app)[0].messages) == 1
 
 
-def test_a_reply_all_to_the_requesters_first_mail_lands_on_its_request(app):
+def test_a_proven_reply_all_to_the_requesters_first_mail_lands_on_its_request(app):
     ref = first_request(app, message_id="<original@example.org>")
-    raw = build(sender="colleague@example.org", subject="Re: The export button does nothing",
-                body="Same here.", headers={"In-Reply-To": "<original@example.org>"})
+    raw = proven(build(sender="colleague@example.org", subject="Re: The export button does nothing",
+                       body="Same here.", headers={"In-Reply-To": "<original@example.org>"}))
     outcome = take(app, raw)
     assert (outcome.kind, outcome.ticket_ref) == ("reply", ref)
     assert "stored Message-ID" in outcome.reason
@@ -113,8 +114,8 @@ def test_an_agent_answering_an_agents_notice_by_mail_replies_as_the_agent(app):
     ref = first_request(app)
     notice = outbox(app, "agent@help.example.com")[-1]
     assert "-a-" in notice.headers["Reply-To"]
-    outcome = take(app, reply_to(notice, sender="agent@help.example.com",
-                                 body="Please update to 3.2.2."))
+    outcome = take(app, proven(reply_to(notice, sender="agent@help.example.com",
+                                        body="Please update to 3.2.2."), "help.example.com"))
     assert (outcome.kind, outcome.ticket_ref) == ("reply", ref)
     ticket = tickets(app)[0]
     assert ticket.status == "waiting_customer"
@@ -167,7 +168,7 @@ def _close(app, ref, days_ago):
 def test_a_reply_to_a_recently_closed_request_reopens_it(app):
     ref = first_request(app)
     _close(app, ref, days_ago=3)
-    outcome = take(app, reply_to(confirmation(app), body="It broke again."))
+    outcome = take(app, proven(reply_to(confirmation(app), body="It broke again.")))
     assert (outcome.kind, outcome.ticket_ref) == ("reply", ref)
     assert tickets(app)[0].status == "open"
 
@@ -175,7 +176,7 @@ def test_a_reply_to_a_recently_closed_request_reopens_it(app):
 def test_a_reply_long_after_closing_starts_a_linked_request(app):
     ref = first_request(app)
     _close(app, ref, days_ago=60)
-    outcome = take(app, reply_to(confirmation(app), body="It broke again."))
+    outcome = take(app, proven(reply_to(confirmation(app), body="It broke again.")))
     assert outcome.kind == "reply" and outcome.ticket_ref != ref
     old, new = tickets(app)
     assert old.status == "closed"
@@ -225,6 +226,8 @@ def test_agents_can_read_the_whole_original_of_a_stripped_reply(app, client):
     first_request(app)
     take(app, reply_to(confirmation(app), body="Thanks, that worked."))
     message_id = inbound(app)[-1].message_id
+    assert client.get(f"/agent/mail/messages/{message_id}/original").status_code == 303
+    sign_in(client, app, "ann@example.org")  # the requester: not for them
     assert client.get(f"/agent/mail/messages/{message_id}/original").status_code == 404
     sign_in(client, app, "agent@help.example.com")
     page = client.get(f"/agent/mail/messages/{message_id}/original").get_data(as_text=True)

@@ -92,7 +92,8 @@ def test_maintenance_reports_each_task(runner):
     result = runner.invoke(args=["maintenance"])
     assert result.exit_code == 0, result.output
     tasks = [line.split(":")[0] for line in result.output.splitlines()]
-    assert tasks == ["auto-close", "orphan files", "article index", "events", "outbox"]
+    assert tasks == ["auto-close", "orphan files", "article index", "events", "outbox",
+                     "sessions"]
 
 
 def test_maintenance_removes_old_events_and_keeps_recent_ones(app, runner):
@@ -117,6 +118,21 @@ def test_maintenance_removes_mail_delivered_long_ago_but_never_waiting_mail(app,
         args=["maintenance"]).output
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Outbox.id))).scalar() == 1
+
+
+def test_maintenance_removes_sessions_that_ended_and_keeps_live_ones(app, client, runner):
+    from helpdesk.models import WebSession
+    client.get("/login")  # a live session (its CSRF token)
+    stale = app.test_client()
+    stale.get("/login")
+    with app.app_context():
+        rows = db.session.execute(db.select(WebSession).order_by(WebSession.created_at)
+                                  ).scalars().all()
+        rows[-1].expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert "1 expired sessions removed" in runner.invoke(args=["maintenance"]).output
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(WebSession.id))).scalar() == 1
 
 
 def test_maintenance_twice_in_a_row_finds_nothing_more_to_do(app, runner):

@@ -118,10 +118,14 @@ def test_agents_are_notified_at_the_configured_address(make_app, smtp_server):
 def test_without_an_address_every_active_agent_is_notified(app, smtp_server, make_app):
     app = make_app(**smtp_server.config())
     with app.app_context():
-        db.session.add_all([User(email="agent@example.com", role="agent"),
-                            User(email="boss@example.com", role="admin"),
-                            User(email="gone@example.com", role="agent", is_active=False),
-                            User(email="someone@example.com", role="requester")])
+        proven = utcnow()
+        db.session.add_all([User(email="agent@example.com", role="agent", email_verified_at=proven),
+                            User(email="boss@example.com", role="admin", email_verified_at=proven),
+                            User(email="gone@example.com", role="agent", is_active=False,
+                                 email_verified_at=proven),
+                            User(email="invited@example.com", role="agent"),  # not yet proven
+                            User(email="someone@example.com", role="requester",
+                                 email_verified_at=proven)])
         db.session.commit()
     post_request(app.test_client())
     deliver(app)

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from helpdesk.kb.markdown import render_article, render_user_text
+from helpdesk.kb.rendering import render_article
+from helpdesk.markup import render_user_text
 
 FULL = """\
 # Exporting reports
@@ -254,3 +255,112 @@ def test_user_text_keeps_line_breaks():
 def test_empty_user_text_renders_as_nothing():
     assert render_user_text("") == ""
     assert render_user_text(None) == ""
+
+
+# --- hostile input costs what its size costs -----------------------------------------------
+#
+# Each input is as long as the longest form field (20,000 characters) or, for text that
+# came by mail, longer. The old renderer needed 70 s for the brackets alone; these tests
+# give every input together a generous budget in a child process (so a slow renderer is
+# stopped, not waited for) and check what a reader sees.
+
+RENDER_BUDGET = 90  # seconds for all the inputs below together
+
+CHILD = """
+import json, sys
+from helpdesk.kb.rendering import render_article
+from helpdesk.markup import render_user_text
+out = {}
+for name, (kind, text) in json.load(sys.stdin).items():
+    out[name] = render_article(text).html if kind == "article" else render_user_text(text)
+json.dump(out, sys.stdout)
+"""
+
+HOSTILE_INPUTS = {
+    "brackets": ("user", "[" * 20_000),
+    "link openers": ("user", "[a" * 10_000),
+    "image openers": ("user", "![" * 10_000),
+    "unclosed links": ("user", "[a](b" * 4_000),
+    "backticks": ("user", "a" + "`" * 19_998 + "b"),
+    "emphasis": ("user", "*a **a " * 1_500 + "b" + " a** a*" * 1_500),
+    "nested quotes": ("user", "> " * 9_990 + "the deepest line"),
+    "mail-sized text": ("user", "[a" * 50_000 + "\n\n**not bold** <b>x</b>"),
+    "article brackets": ("article", "[" * 20_000),
+    "article link openers": ("article", "[a" * 10_000),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    """{name: html} for HOSTILE_INPUTS, rendered in a child process within RENDER_BUDGET."""
+    import json
+    import subprocess
+    import sys
+    payload = json.dumps(HOSTILE_INPUTS)
+    try:
+        done = subprocess.run([sys.executable, "-c", CHILD], input=payload, text=True,
+                              capture_output=True, timeout=RENDER_BUDGET, check=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"rendering {len(payload):,} characters of hostile Markdown took more"
+                    f" than {RENDER_BUDGET} s")
+    return json.loads(done.stdout)
+
+
+def shown_text(html):
+    from html import unescape
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_twenty_thousand_brackets_are_shown_as_brackets(hostile):
+    assert hostile["brackets"] == "<p>" + "[" * 20_000 + "</p>\n"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("link openers", "[a" * 10_000), ("image openers", "![" * 10_000),
+    ("unclosed links", "[a](b" * 4_000), ("backticks", "a" + "`" * 19_998 + "b")])
+def test_unfinished_markup_is_shown_as_typed(hostile, name, expected):
+    assert shown_text(hostile[name]).strip() == expected
+
+
+def test_thousands_of_emphasis_marks_keep_every_word(hostile):
+    assert shown_text(hostile["emphasis"]).count("a") == 3_000 * 2
+    assert "b" in shown_text(hostile["emphasis"])
+
+
+def test_quotes_nested_deeper_than_markdown_follows_still_show_their_text(hostile):
+    text = shown_text(hostile["nested quotes"])
+    assert "the deepest line" in text
+    assert text.count(">") == 9_990
+
+
+def test_text_longer_than_any_form_field_is_shown_plain(hostile):
+    html = hostile["mail-sized text"]
+    assert shown_text(html).startswith("[a" * 50_000)
+    assert "**not bold** <b>x</b>" in shown_text(html)
+    assert "<strong>" not in html and "<b>" not in html
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("article brackets", "[" * 20_000), ("article link openers", "[a" * 10_000)])
+def test_hostile_markup_in_an_article_is_shown_as_typed(hostile, name, expected):
+    assert shown_text(hostile[name]).strip() == expected
+
+
+def test_an_article_nested_deeper_than_markdown_follows_keeps_its_text():
+    rendered = render_article("> " * 200 + "deep words\n\n## After\n")
+    assert "deep words" in rendered.html and "After" in rendered.html
+
+
+def test_a_requester_with_a_hostile_description_sees_it_as_typed(app):
+    from accounts import file_request, sign_in
+    ref = file_request(app, description="[" * 20_000)
+    client = app.test_client()
+    sign_in(client, app, "ann@example.com")
+    assert "[" * 20_000 in client.get(f"/requests/{ref}").get_data(as_text=True)
+
+
+def test_an_agent_sees_a_hostile_description_as_typed(app):
+    from accounts import file_request
+    from desk import page, signed_in
+    ref = file_request(app, description="[a" * 10_000)
+    assert "[a" * 10_000 in page(signed_in(app), f"/agent/requests/{ref}")

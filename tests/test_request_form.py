@@ -22,7 +22,7 @@ def test_sending_a_complete_form_files_a_request_and_shows_its_reference(app, cl
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert ref in page and "The export button does nothing" in page
     assert "ann@example.com" in page and "Web (in a browser)" in page
-    assert "View your request" in page
+    assert "open it with the link in that email" in page
 
 
 def test_the_request_keeps_type_fields_description_and_first_message(app, client):
@@ -78,8 +78,22 @@ def test_a_summary_over_255_characters_is_refused_and_kept(app, client):
 
 def test_a_required_type_field_is_explained(app, client):
     page = post_request(client, application="").get_data(as_text=True)
-    assert "Application: this is required." in page
+    assert "Choose your answer for “Application”." in page
     assert tickets(app) == []
+
+
+def label_of(page, field_id):
+    return re.search(rf'<label for="{field_id}">(.*?)</label>', page, re.S).group(1)
+
+
+def test_required_and_optional_fields_are_marked_before_anything_is_sent(client):
+    page = form_page(client)
+    for field_id in ("email", "summary", "description", "application"):
+        assert "(required)" in label_of(page, field_id)
+        assert re.search(rf'<(input|textarea|select)[^>]*id="{field_id}"[^>]*\brequired\b', page)
+    for field_id in ("section", "feature", "attachments"):
+        assert "(optional)" in label_of(page, field_id)
+        assert not re.search(rf'<(input|textarea)[^>]*id="{field_id}"[^>]*\brequired\b', page)
 
 
 def test_a_select_value_outside_the_choices_is_refused(app, client):

@@ -22,11 +22,11 @@ def set_cookies(response, name):
 def test_sign_in_drops_everything_planted_in_the_session_before(app, client):
     with client.session_transaction() as session:
         session["planted"] = "attacker value"
-        session["granted_requests"] = [1, 2, 3]
+        session["grant:1"] = 1
         session["_fresh"] = "planted"
     sign_in(client, app, "ann@example.com")
     with client.session_transaction() as session:
-        assert "planted" not in session and "granted_requests" not in session
+        assert "planted" not in session and "grant:1" not in session
         assert session["_fresh"] is True
 
 
@@ -94,15 +94,68 @@ def test_cookies_are_secure_over_https(app):
     response = client.post(base + "/login/link", headers={"Referer": base + link}, data={
         "token": token_of(link), "remember": "y", "csrf_token": page_token(client, base + link)})
     (session,) = set_cookies(response, "session")
-    (remember,) = set_cookies(response, "remember_token")
-    for cookie in (session, remember):
-        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in session and "HttpOnly" in session and "SameSite=Lax" in session
 
 
-def test_the_remember_cookie_is_httponly_and_samesite_lax(app, client):
+def test_a_kept_session_cookie_is_httponly_and_samesite_lax(app, client):
     response = sign_in(client, app, "ann@example.com", remember=True)
-    (cookie,) = set_cookies(response, "remember_token")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    (cookie,) = set_cookies(response, "session")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+
+
+# --- sign-out ends the session on the server ---------------------------------------------------
+
+def test_a_copied_session_cookie_dies_at_sign_out(app, client):
+    sign_in(client, app, "ann@example.com")
+    thief = app.test_client()
+    thief.set_cookie("session", session_cookie(client))
+    assert signed_in_as(thief) == "ann@example.com"
+    post(client, "/logout", token_from="/logout")
+    assert signed_in_as(thief) is None
+
+
+def test_a_copied_kept_session_cookie_dies_at_sign_out(app, client):
+    sign_in(client, app, "ann@example.com", remember=True)
+    thief = app.test_client()
+    thief.set_cookie("session", session_cookie(client))
+    post(client, "/logout", token_from="/logout")
+    assert signed_in_as(thief) is None
+
+
+def test_what_a_link_opened_for_a_session_dies_with_it(app, client):
+    ref = file_request(app)
+    with app.test_request_context():
+        from helpdesk.models import Ticket
+        from helpdesk.tickets import links
+        token = links.view_token(Ticket.by_ref(ref))
+    assert client.get(f"/requests/{ref}?t={token}").status_code == 200
+    sign_in(client, app, "bob@example.com")  # a new session: the link's grant stays behind
+    assert client.get(f"/requests/{ref}").status_code == 404
+
+
+def test_a_remember_cookie_of_the_old_kind_signs_no_one_in(app, client):
+    from flask_login.utils import encode_cookie
+    user_id = make_user(app, "ann@example.com")
+    with app.test_request_context():
+        forged = encode_cookie(f"{user_id}:0")
+    client.set_cookie("remember_token", forged)
+    assert signed_in_as(client) is None
+
+
+def test_two_requests_of_one_browser_keep_what_each_stored(app, client):
+    """A response that was under way while another request stored a value (a suggestion in
+    flight while the form is sent) does not put the session back as it was."""
+    client.get("/login")  # the browser has a session (its CSRF token)
+    interface = app.session_interface
+    with app.test_request_context(headers={"Cookie": f"session={session_cookie(client)}"}):
+        from flask import request
+        slow = interface.open_session(app, request)
+        quick = interface.open_session(app, request)
+        slow["visitor"], quick["grant:7"] = "v1", 1
+        interface.save_session(app, quick, app.response_class())
+        interface.save_session(app, slow, app.response_class())
+        again = interface.open_session(app, request)
+        assert again["visitor"] == "v1" and again["grant:7"] == 1 and "csrf_token" in again
 
 
 # --- next= ------------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ Services (one job each): `queue` (listing queries), `search` (text search per da
 an agent about activity while they wrote), `saved` (canned responses), `spam` (spam,
 blocked senders, deleting a request), `privacy` (a requester's export and erasure),
 `people` (roles, invitations, deactivation), `insights` and `charts` (reports), `csvfile`
-(safe CSV), `rules` (auto-close), `access` (who may see /agent/ and idle sessions).
+(safe CSV), `gate` (who may open /agent/, and idle sessions).
 Views live in `views/`, split by area, on one blueprint under /agent/.
 """
 
 
 def init_app(app):
-    from . import access
+    from . import gate
     from .views import bp
-    access.init_app(app)
+    gate.init_app(app)
     app.register_blueprint(bp)

@@ -12,9 +12,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from .. import access
 from ..extensions import db
 from ..mail import notices
-from ..models import PRIORITIES, STATUSES, Ticket, User, utcnow
+from ..models import PRIORITIES, STATUSES, Ticket, utcnow
 from ..tickets import conversation
 
 BULK_MAX = 100  # requests one bulk action may change (a queue page shows fewer)
@@ -33,14 +34,6 @@ class Changes:
     assignee_id: int | None = None
     unassign: bool = False
     type: str | None = None
-
-
-def active_agent(user_id):
-    """The active agent or admin with this id, or None."""
-    if user_id is None:
-        return None
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.is_active and user.is_agent else None
 
 
 def _assign(ticket, assignee, actor):
@@ -80,7 +73,7 @@ def validate(changes, request_types):
         raise ActionError("Choose a kind of request from the list.")
     assignee = None
     if changes.assignee_id is not None:
-        assignee = active_agent(changes.assignee_id)
+        assignee = access.staff_by_id(changes.assignee_id)
         if assignee is None:
             raise ActionError("Requests can only be assigned to active agents.")
     return assignee

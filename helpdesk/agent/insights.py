@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, func, select
 
 from ..events import REQUEST_FILED, SEARCH, SOLVED, SUGGESTION_OPENED, SUGGESTION_SHOWN
 from ..extensions import db
-from ..models import Event, Message, Rating, Ticket, User, utcnow
+from ..models import STAFF_ROLES, Event, Message, Rating, Ticket, User, utcnow
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 3 * 366
@@ -177,7 +177,7 @@ def requests(period):
     first_answer = (
         select(Message.ticket_id, func.min(Message.created_at).label("answered_at"))
         .join(User, User.id == Message.author_id)
-        .where(Message.internal.is_(False), User.role.in_(("agent", "admin")))
+        .where(Message.internal.is_(False), User.role.in_(STAFF_ROLES))
         .group_by(Message.ticket_id).subquery())
     response_times = [
         (answered - created).total_seconds() for created, answered in db.session.execute(

@@ -13,11 +13,13 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import access
 from ..auth import passwords, tokens
+from ..auth.service import end_sessions
 from ..extensions import db
 from ..mail import sender
 from ..mail.outbox import queue_mail
-from ..models import ROLES, User, utcnow
+from ..models import ROLES, STAFF_ROLES, User, utcnow
 from ..urls import external_url
 
 ROLE_WORDS = {"requester": "Requester", "agent": "Agent", "admin": "Admin"}
@@ -59,25 +61,21 @@ def by_email(email):
 def staff():
     """Agents and admins, active ones first."""
     return list(db.session.execute(
-        select(User).where(User.role.in_(("agent", "admin")))
+        select(User).where(User.role.in_(STAFF_ROLES))
         .order_by(User.is_active.desc(), User.email)).scalars())
 
 
 def _active_admins():
     return db.session.execute(
-        select(func.count(User.id)).where(User.role == "admin", User.is_active.is_(True))
+        select(func.count(User.id)).where(User.role == "admin", *access.staff_condition())
     ).scalar()
 
 
 def _keeps_an_admin(user, role=None, active=None):
     """False when this change would leave no active admin."""
-    was_admin = user.role == "admin" and user.is_active
+    was_admin = access.is_admin(user)
     stays_admin = (role or user.role) == "admin" and (user.is_active if active is None else active)
     return not (was_admin and not stays_admin and _active_admins() <= 1)
-
-
-def _end_sessions(user):
-    user.session_version = (user.session_version or 0) + 1
 
 
 def set_role(user, role, actor=None):
@@ -90,7 +88,7 @@ def set_role(user, role, actor=None):
     was_agent = user.is_agent
     user.role = role
     if was_agent and not user.is_agent:
-        _end_sessions(user)  # what they could see as an agent ends now, everywhere
+        end_sessions(user)  # what they could see as an agent ends now, everywhere
     db.session.commit()
     return True
 
@@ -105,7 +103,7 @@ def set_active(user, active, actor=None):
                           "admin first.")
     user.is_active = active
     if not active:
-        _end_sessions(user)
+        end_sessions(user)
     db.session.commit()
     return True
 
@@ -114,7 +112,10 @@ def create(email, role, password=None):
     """An account with `role` (the CLI, invitations); an existing one gets the role.
 
     With `password` the address counts as verified (an operator vouches for it); without,
-    it is proven when the person first uses an emailed sign-in link.
+    it is proven when the person first uses an emailed sign-in link, and until then the
+    role opens nothing (helpdesk.access). An account whose address was never proven
+    starts clean: whoever registered it chose its password and holds its sessions, and
+    neither may come with the role.
     """
     email, role = clean_email(email), _role(role)
     user = by_email(email)
@@ -122,11 +123,14 @@ def create(email, role, password=None):
     if new:
         user = User(email=email, role=role)
         db.session.add(user)
-    elif user.role != role:
-        if not _keeps_an_admin(user, role=role):
+    else:
+        if user.role != role and not _keeps_an_admin(user, role=role):
             raise PeopleError("There must be at least one active admin.")
-        if user.is_agent and role == "requester":
-            _end_sessions(user)
+        if not user.is_verified:
+            user.password_hash = None  # chosen by whoever registered the address
+            end_sessions(user)
+        elif user.is_agent and role == "requester":
+            end_sessions(user)
         user.role = role
     if password is not None:
         if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
@@ -134,7 +138,7 @@ def create(email, role, password=None):
                               "characters for the password.")
         user.password_hash = passwords.hash_password(password)
         user.email_verified_at = user.email_verified_at or utcnow()
-        _end_sessions(user)
+        end_sessions(user)
     user.is_active = True
     try:
         db.session.commit()

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Integer, String, column, func, select, table
 
 from ..extensions import db
-from ..models import CHANNELS, PRIORITIES, STATUSES, Ticket, User, utcnow
+from ..models import CHANNELS, PRIORITIES, STAFF_ROLES, STATUSES, Ticket, User, utcnow
 from ..tickets.conversation import OPEN_STATUSES
 from . import search
 
@@ -132,7 +132,7 @@ class Agent:
 def agents():
     """id -> Agent for every agent and admin (inactive ones too: old requests name them)."""
     return {i: Agent(email, bool(active)) for i, email, active in db.session.execute(
-        select(User.id, User.email, User.is_active).where(User.role.in_(("agent", "admin")))
+        select(User.id, User.email, User.is_active).where(User.role.in_(STAFF_ROLES))
         .order_by(User.email)).all()}
 
 

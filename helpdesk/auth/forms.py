@@ -1,11 +1,15 @@
 """Account forms. Only the fields declared here are read: anything else posted is ignored."""
 
 from flask import current_app
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import Email, EqualTo, InputRequired, Optional, ValidationError
 
+from ..forms import Form, Hidden, MaxLength
 from .passwords import MAX_LENGTH
+from .sessions import MAX_NEXT_CHARS
+from .tokens import MAX_TOKEN_CHARS
+
+_PASSWORD_BOUND = MaxLength(MAX_LENGTH, "This password is too long.")
 
 
 def _strip(value):
@@ -16,7 +20,7 @@ def email_field(label="Email address", description=None):
     return EmailField(
         label, filters=[_strip], description=description,
         validators=[InputRequired("Enter your email address."),
-                    Length(max=254, message="This email address is too long."),
+                    MaxLength(254, "This email address is too long."),
                     Email("Enter a valid email address, like name@example.com.")])
 
 
@@ -36,58 +40,56 @@ def new_password_field(label="Password"):
     return PasswordField(
         label, description="At least 10 characters. A few unrelated words are easy to "
                            "remember and hard to guess.",
-        validators=[InputRequired("Choose a password."),
-                    Length(max=MAX_LENGTH, message="This password is too long."),
-                    _long_enough, _not_the_email])
+        validators=[InputRequired("Choose a password."), _PASSWORD_BOUND, _long_enough,
+                    _not_the_email])
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = email_field(description="We email you a link that signs you in. No password "
                                     "needed.")
-    password = PasswordField(
-        "Password (only if you created one)",
-        validators=[Optional(), Length(max=MAX_LENGTH, message="This password is too long.")])
+    password = PasswordField("Password (only if you created one)",
+                             validators=[Optional(), _PASSWORD_BOUND])
     remember = BooleanField("Keep me signed in on this device")
-    next = HiddenField()
+    next = Hidden(max_length=MAX_NEXT_CHARS)
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """The one-click confirmation behind an emailed link (a POST, so scanners skip it)."""
 
-    token = HiddenField()
+    token = Hidden(max_length=MAX_TOKEN_CHARS)
     remember = BooleanField("Keep me signed in on this device")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     email = email_field()
     password = new_password_field()
     confirm = PasswordField("Repeat the password",
-                            validators=[EqualTo("password", "The passwords do not match.")])
+                            validators=[_PASSWORD_BOUND,
+                                        EqualTo("password", "The passwords do not match.")])
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = email_field()
 
 
-class ResetForm(FlaskForm):
-    token = HiddenField()
+class ResetForm(Form):
+    token = Hidden(max_length=MAX_TOKEN_CHARS)
     password = new_password_field("New password")
     confirm = PasswordField("Repeat the new password",
-                            validators=[EqualTo("password", "The passwords do not match.")])
+                            validators=[_PASSWORD_BOUND,
+                                        EqualTo("password", "The passwords do not match.")])
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     new_email = email_field("New email address")
-    password = PasswordField(
-        "Your current password",
-        validators=[Optional(), Length(max=MAX_LENGTH, message="This password is too long.")])
+    password = PasswordField("Your current password", validators=[Optional(), _PASSWORD_BOUND])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that only carries its token (verification, a new address)."""
 
-    token = HiddenField()
+    token = Hidden(max_length=MAX_TOKEN_CHARS)
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A form that is only a button (sign out, resend, sign out everywhere)."""

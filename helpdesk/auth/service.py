@@ -21,7 +21,7 @@ from ..mail import sender
 from ..mail.outbox import queue_mail
 from ..models import Ticket, TicketChange, User, utcnow
 from ..urls import external_url
-from . import passwords, tokens
+from . import passwords, session_store, throttle, tokens
 from .sessions import DEFAULT_NEXT, safe_next
 
 
@@ -34,6 +34,7 @@ class Outcome:
     next: str = DEFAULT_NEXT
     remember: bool = False
     notice: str | None = None
+    wait: int = 0  # seconds before another password may be tried from here
 
 
 EXPIRED = "This link has expired or was already used. Ask for a new one below."
@@ -126,17 +127,27 @@ def _trust_address(user):
     """The address is proven now; anything set by whoever registered it before is not."""
     user.email_verified_at = utcnow()
     user.password_hash = None
-    user.session_version = (user.session_version or 0) + 1
+    end_sessions(user)
 
 
 # --- passwords ----------------------------------------------------------------------------
 
-def password_sign_in(email, password):
-    """The active account for `email` when `password` is right, else None (one answer)."""
+def password_sign_in(email, password, source="-", device=None):
+    """Check a password: Outcome with the active account when it is right.
+
+    Wrong passwords are counted (throttle.py); while a counter for this account and
+    source is spent, no password is checked and `wait` says for how long. Unknown
+    addresses, wrong passwords and inactive accounts read the same.
+    """
+    attempt = throttle.Attempt(normalize(email), source, device)
+    wait = throttle.wait_seconds(attempt)
+    if wait:
+        return Outcome(wait=wait)
     user = user_by_email(email)
     if not passwords.verify(user.password_hash if user else None, password):
-        return None
-    return user if user.is_active else None
+        throttle.failed(attempt)
+        return Outcome()
+    return Outcome(user=user if user.is_active else None)
 
 
 def register(email, password):
@@ -163,7 +174,7 @@ def register(email, password):
                       sign_in=external_url("auth.login"), reset=external_url("auth.reset"))
             else:
                 user.password_hash = password_hash
-                user.session_version = (user.session_version or 0) + 1
+                end_sessions(user)
                 _send_verification(user)
             _commit_and_send()
             return
@@ -209,6 +220,8 @@ def verify_registration(token):
         return Outcome(problem=EXPIRED)
     if not user.is_verified:
         user.email_verified_at = utcnow()
+        # Sessions started before the mailbox answered were not the mailbox owner's.
+        end_sessions(user)
     db.session.commit()
     return Outcome(user=user)
 
@@ -256,16 +269,27 @@ def reset_password(token, new_password):
         db.session.add(user)
     user.password_hash = passwords.hash_password(new_password)
     user.email_verified_at = user.email_verified_at or utcnow()  # the link proved it
-    user.session_version = (user.session_version or 0) + 1
+    end_sessions(user)
     db.session.commit()
     return Outcome(user=user)
 
 
 # --- the account page ---------------------------------------------------------------------
 
-def end_all_sessions(user):
-    """Sign out everywhere: every session and remember-me cookie of `user` stops working."""
+def end_sessions(user):
+    """Every session of `user` ends now, on every device (the caller commits).
+
+    The rows go at once; the moved-on session version also refuses any session written
+    back in the meantime by a request already under way.
+    """
     user.session_version = (user.session_version or 0) + 1
+    if user.id is not None:
+        session_store.end_all(user.id)
+
+
+def end_all_sessions(user):
+    """Sign out everywhere: every session of `user` stops working."""
+    end_sessions(user)
     db.session.commit()
 
 
@@ -326,7 +350,7 @@ def confirm_email_change(token):
     old_email, was_verified = user.email, user.is_verified
     user.email = new_email
     user.email_verified_at = utcnow()
-    user.session_version = (user.session_version or 0) + 1
+    end_sessions(user)
     if was_verified:
         _move_requests(user, old_email, new_email)
     site = current_app.config["SITE_NAME"]

@@ -1,18 +1,22 @@
 """Signing in and out of this browser, and where to go afterwards.
 
-Sessions are Flask's signed cookies. Signing in starts a new one: everything in the old
-cookie is dropped (a value an attacker planted before sign-in, the CSRF token, links opened
-before), and a random id makes the new cookie differ from any earlier one. Sign-out clears
-it. The user id stored in it carries the account's session version (models.User.get_id),
-so a password reset or "sign out everywhere" ends every other copy as well.
+Sessions live on the server (session_store.py). Signing in starts a new one under a new
+key: everything stored before is dropped (a value an attacker planted before sign-in, the
+CSRF token, links opened before) and the old session is deleted. Signing out deletes the
+session, so a copy of the cookie opens nothing afterwards. "Keep me signed in" makes the
+session and its cookie last REMEMBER_COOKIE_DURATION instead of ending with the browser.
+The user id stored in the session carries the account's session version
+(models.User.get_id), so a password reset or "sign out everywhere" ends every other
+session as well.
 """
 
-import secrets
 import time
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
+
+from .session_store import REMEMBER
 
 AUTH_AT = "auth_at"  # when this session signed in (epoch seconds), for re-authentication
 AUTH_METHOD = "auth_method"  # "link" or "password"
@@ -24,21 +28,19 @@ def start(user, remember=False, method="link"):
     """Sign `user` in on a brand-new session; False when the account may not sign in."""
     if not user.is_active:
         return False
-    session.clear()
-    login_user(user, remember=bool(remember), fresh=True)
-    session["sid"] = secrets.token_urlsafe(16)
+    session.regenerate()
+    login_user(user, fresh=True)
+    if remember:
+        session[REMEMBER] = True
     session[AUTH_AT] = int(time.time())
     session[AUTH_METHOD] = method
     return True
 
 
 def end():
-    """Sign out here: the session is emptied and the remember-me cookie removed."""
+    """Sign out here: this session is deleted on the server; a new, empty one follows."""
     logout_user()
-    remember = session.get("_remember")
-    session.clear()
-    if remember == "clear":  # logout_user asks Flask-Login to delete the cookie
-        session["_remember"] = "clear"
+    session.regenerate()
 
 
 def recently_signed_in():

@@ -12,7 +12,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from ..extensions import limiter
-from . import forms, passwords, service, sessions
+from . import devices, forms, passwords, service, sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -42,11 +42,23 @@ def _no_email():
     return not _typed_email()
 
 
+def _password_given():
+    """A password typed on the sign-in form (registration's password sends mail)."""
+    return request.endpoint == "auth.login" and bool(request.form.get("password", "", type=str))
+
+
+def _mail_sent(response):
+    return response.status_code == 303
+
+
 def _limited(view):
-    """Both limits on POST; the per-email one counts what was typed, from any address."""
+    """Limits on what sends mail (links, registration, reset): per client address, and per
+    email typed from any address, counting mail sent. A password typed on the sign-in form
+    is counted by throttle.py instead, failures only."""
     view = limiter.limit(_email_limit, key_func=_email_key, methods=["POST"],
-                         exempt_when=_no_email)(view)
-    return limiter.limit(_ip_limit, methods=["POST"])(view)
+                         exempt_when=lambda: _no_email() or _password_given(),
+                         deduct_when=_mail_sent)(view)
+    return limiter.limit(_ip_limit, methods=["POST"], exempt_when=_password_given)(view)
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -101,18 +113,31 @@ def login():
         form.password.data = ""
         return render_template("auth/login.html", form=form, next=next_path), 400
     if form.password.data:
-        user = service.password_sign_in(form.email.data, form.password.data)
-        if user is None:
-            form.password.data = ""
-            return render_template(
-                "auth/login.html", form=form, next=next_path,
-                top_error="That email address and password do not match an account. Check "
-                          "them, or leave the password empty to get a sign-in link by email."
-            ), 400
-        sessions.start(user, remember=form.remember.data, method="password")
-        return redirect(next_path, 303)
+        return _password_sign_in(form, next_path)
     service.send_sign_in_link(form.email.data, next_path, form.remember.data)
     return _sent(form.email.data, ".link_sent")
+
+
+def _password_sign_in(form, next_path):
+    email = service.normalize(form.email.data)
+    outcome = service.password_sign_in(email, form.password.data, request.remote_addr or "-",
+                                       devices.known_for(email))
+    form.password.data = ""
+    if outcome.wait:
+        minutes = max(round(outcome.wait / 60), 1)
+        return render_template(
+            "auth/login.html", form=form, next=next_path,
+            top_error=f"Too many wrong passwords for this account from here. Try again in "
+                      f"about {minutes} minute{'s' if minutes != 1 else ''}, or leave the "
+                      "password empty to get a sign-in link by email (it always works)."), 429
+    if outcome.user is None:
+        return render_template(
+            "auth/login.html", form=form, next=next_path,
+            top_error="That email address and password do not match an account. Check "
+                      "them, or leave the password empty to get a sign-in link by email."
+        ), 400
+    sessions.start(outcome.user, remember=form.remember.data, method="password")
+    return devices.remember(redirect(next_path, 303), outcome.user.email)
 
 
 def _sent(email, endpoint):
@@ -155,7 +180,7 @@ def use_link():
     if refused:
         return refused
     flash(f"You are signed in as {outcome.user.email}.", "success")
-    return redirect(outcome.next, 303)
+    return devices.remember(redirect(outcome.next, 303), outcome.user.email)
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -346,4 +371,4 @@ def end_all_sessions():
     service.end_all_sessions(current_user._get_current_object())
     sessions.end()
     flash("You are signed out on every device, including this one.", "success")
-    return redirect(url_for(".login"), 303)
+    return redirect(url_for("kb.home"), 303)

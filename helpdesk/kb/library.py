@@ -19,8 +19,9 @@ from pathlib import Path, PurePosixPath
 
 from . import articles as files
 from . import manifest
-from .markdown import headings, render_article, to_plain_text
+from .markdown import headings, to_plain_text
 from .ranking import Ranker, Results, user_query
+from .rendering import render_article
 from .search import (INDEX_FAILURES, ArticleIndex, IndexUnavailable, article_document,
                      open_or_fail)
 

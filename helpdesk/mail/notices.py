@@ -3,6 +3,7 @@
 from flask import current_app, render_template
 from sqlalchemy import select
 
+from .. import access
 from ..extensions import db
 from ..models import MailReference, Message, User
 from .incoming import tokens
@@ -74,8 +75,7 @@ def audience_for(to):
     configured = {(_plain_address(a) or "").lower() for a in
                   str(current_app.config.get("AGENT_NOTIFY_ADDRESS") or "").split(",")}
     agents = set(db.session.execute(
-        select(User.email).where(User.email.in_(emails), User.role.in_(("agent", "admin")),
-                                 User.is_active.is_(True))).scalars())
+        select(User.email).where(User.email.in_(emails), *access.staff_condition())).scalars())
     return tokens.AGENT if emails <= (agents | configured) else tokens.REQUESTER
 
 
@@ -89,10 +89,9 @@ def queue_notice(ticket, template, to, subject, **context):
 
 
 def agent_recipients():
-    """AGENT_NOTIFY_ADDRESS when set, else every active agent and admin."""
+    """AGENT_NOTIFY_ADDRESS when set, else every staff member (helpdesk.access)."""
     configured = current_app.config.get("AGENT_NOTIFY_ADDRESS")
     if configured:
         return [a.strip() for a in str(configured).split(",") if a.strip()]
     return list(db.session.execute(
-        select(User.email).where(User.role.in_(("agent", "admin")), User.is_active.is_(True))
-        .order_by(User.id)).scalars())
+        select(User.email).where(*access.staff_condition()).order_by(User.id)).scalars())

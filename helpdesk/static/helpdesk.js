@@ -3,16 +3,18 @@
  * Live suggestions: a text input with data-suggest="<url>" asks the suggest API as the
  * user types (debounced, earlier requests aborted) and lists the answers in the element
  * named by data-suggestions-for. data-suggest-also="<id>" adds another field's text (the
- * request form's description) to the query. Server strings are inserted with textContent
- * only.
+ * request form's description) to the query. The input becomes a WAI-ARIA combobox (arrow
+ * keys, Enter, Escape; a polite count). Server strings are inserted with textContent only.
  *
  * The request form: drafts kept in localStorage while typing (restored when the person
  * comes back from an article, in the same tab or another), the browser's environment
  * (language, time zone, screen) added to the technical details, and files checked against
- * the size and count limits before anything is uploaded.
+ * the size and count limits before anything is uploaded. Its "Find answers" button asks
+ * in place instead of sending the form back and forth, so chosen files stay chosen.
  *
  * The agent desk's reply form: help articles found as the agent types and saved replies
  * inserted at the cursor, instead of the server round trip the same buttons make without JS.
+ * The queue's bulk bar shows once a request is ticked; the phone menu closes on Escape.
  */
 (function () {
   "use strict";
@@ -41,25 +43,98 @@
     return span;
   }
 
+  var uid = 0;
+
+  function optionNode(result, newTab) {
+    var link = el("a");
+    link.href = result.url;
+    link.id = "answer-option-" + (++uid);
+    link.tabIndex = -1;  // focus stays in the text box; aria-activedescendant points here
+    link.setAttribute("role", "option");
+    link.setAttribute("aria-selected", "false");
+    if (newTab) { link.target = "_blank"; link.rel = "noopener"; }
+    link.appendChild(el("span", "title", result.title));
+    link.appendChild(snippetNode(result.snippet, result.highlights));
+    return link;
+  }
+
   function render(box, data, emptyText) {
     box.textContent = "";
     if (!data.results.length) {
       box.appendChild(el("p", "empty", emptyText));
     } else {
-      var list = el("ul");
+      var list = el("div");
+      list.id = "answer-list-" + (++uid);
+      list.setAttribute("role", "listbox");
+      list.setAttribute("aria-label", "Suggested answers");
       data.results.forEach(function (result) {
-        var item = el("li");
-        var link = el("a");
-        link.href = result.url;
-        link.appendChild(el("span", "title", result.title));
-        link.appendChild(snippetNode(result.snippet, result.highlights));
-        item.appendChild(link);
-        list.appendChild(item);
+        list.appendChild(optionNode(result, box.hasAttribute("data-open-new-tab")));
       });
       box.appendChild(list);
     }
     box.hidden = false;
     box.dispatchEvent(new CustomEvent("suggestions:shown", { detail: data.results.length }));
+  }
+
+  function countText(count, newTab) {
+    if (!count) return "No matching articles.";
+    return (count === 1 ? "1 help article matches." : count + " help articles match.") +
+      " Up and down arrows choose one, Enter opens it" + (newTab ? " in a new tab." : ".");
+  }
+
+  // The WAI-ARIA APG combobox with list autocomplete: Down and Up move through the options,
+  // Enter opens the one reached, Escape closes the list (and keeps what was typed).
+  function combobox(input, box) {
+    var status = el("p", "visually-hidden");
+    status.setAttribute("role", "status");
+    box.parentNode.insertBefore(status, box.nextSibling);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    var active = -1;
+
+    function options() {
+      return box.hidden ? [] : Array.prototype.slice.call(box.querySelectorAll('[role="option"]'));
+    }
+    function highlight(index) {
+      var all = options();
+      active = index < all.length ? index : -1;
+      all.forEach(function (option, i) {
+        option.setAttribute("aria-selected", String(i === active));
+      });
+      if (active < 0) { input.removeAttribute("aria-activedescendant"); return; }
+      input.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({ block: "nearest" });
+    }
+    function expanded(open) {
+      box.hidden = !open;
+      input.setAttribute("aria-expanded", String(open && !!box.querySelector('[role="listbox"]')));
+      highlight(-1);
+    }
+    function move(step) {
+      if (box.hidden && box.querySelector('[role="option"]')) expanded(true);
+      var count = options().length;
+      if (!count) return false;
+      highlight(active < 0 ? (step > 0 ? 0 : count - 1) : (active + step + count) % count);
+      return true;
+    }
+    input.addEventListener("keydown", function (event) {
+      var handled = false;
+      if (event.key === "ArrowDown") handled = move(1);
+      else if (event.key === "ArrowUp") handled = move(-1);
+      else if (event.key === "Enter" && active >= 0) { options()[active].click(); handled = true; }
+      else if (event.key === "Escape" && !box.hidden) { expanded(false); handled = true; }
+      if (handled) event.preventDefault();
+    });
+    return {
+      shown: function (count) {
+        var list = box.querySelector('[role="listbox"]');
+        if (list) input.setAttribute("aria-controls", list.id);
+        expanded(true);
+        status.textContent = countText(count, box.hasAttribute("data-open-new-tab"));
+      },
+      cleared: function () { box.textContent = ""; expanded(false); status.textContent = ""; }
+    };
   }
 
   function suggestUrl(base, q) {
@@ -71,11 +146,11 @@
   function attach(input) {
     var box = document.querySelector('[data-suggestions-for="' + input.id + '"]');
     if (!box) return;
-    box.setAttribute("aria-live", "polite");
     var also = input.getAttribute("data-suggest-also");
     var other = also ? document.getElementById(also) : null;
     var timer = null, controller = null;
     var emptyText = box.getAttribute("data-empty") || "No matching articles yet. Keep typing, or contact support.";
+    var combo = combobox(input, box);
 
     function queryText() {
       var text = input.value;
@@ -87,12 +162,16 @@
     function ask() {
       var q = queryText();
       if (controller) controller.abort();
-      if (q.trim().length < 2) { box.hidden = true; box.textContent = ""; return; }
+      if (q.trim().length < 2) { combo.cleared(); return; }
       controller = new AbortController();
       fetch(suggestUrl(input.getAttribute("data-suggest"), q),
             { signal: controller.signal, headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) { if (data) render(box, data, emptyText); })
+        .then(function (data) {
+          if (!data) return;
+          render(box, data, emptyText);
+          combo.shown(data.results.length);
+        })
         .catch(function (err) { if (err.name !== "AbortError") box.hidden = true; });
     }
 
@@ -103,12 +182,11 @@
 
     input.addEventListener("input", schedule);
     if (other) other.addEventListener("input", schedule);
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { box.hidden = true; }
-      if (event.key === "ArrowDown" && !box.hidden) {
-        var first = box.querySelector("a");
-        if (first) { event.preventDefault(); first.focus(); }
-      }
+    // "Find answers" asks at once (see upgradeRequestForm); too little text: back to the box.
+    input.addEventListener("suggestions:ask", function () {
+      clearTimeout(timer);
+      if (queryText().trim().length < 2) input.focus();
+      else ask();
     });
     // A draft restored from storage deserves answers straight away.
     if (input.value.trim().length >= 2 && box.hidden) ask();
@@ -168,6 +246,18 @@
 
   // --- the request form: environment -----------------------------------------------------
 
+  var ENV_LABELS = { language: "language ", timezone: "time zone ", screen: "screen " };
+
+  // When the form comes back from the server (after a send that failed, or without this
+  // script), its line already holds what the browser reported: replace it, never repeat it.
+  function detectedParts(base) {
+    return base.split(", ").filter(function (part) {
+      return !Object.keys(ENV_LABELS).some(function (key) {
+        return part.indexOf(ENV_LABELS[key]) === 0;
+      });
+    });
+  }
+
   function fillEnvironment(form) {
     var line = form.querySelector("[data-env-line]");
     var values = {};
@@ -185,10 +275,10 @@
       if (values.os_version && /Windows 10/.test(base)) {
         base = base.replace("Windows 10", parseInt(values.os_version, 10) >= 13 ? "Windows 11" : "Windows 10");
       }
-      var parts = base ? [base] : [];
-      if (values.language) parts.push("language " + values.language);
-      if (values.timezone) parts.push("time zone " + values.timezone);
-      if (values.screen) parts.push("screen " + values.screen);
+      var parts = base ? detectedParts(base) : [];
+      Object.keys(ENV_LABELS).forEach(function (key) {
+        if (values[key]) parts.push(ENV_LABELS[key] + values[key]);
+      });
       line.textContent = parts.length ? parts.join(", ") : "Nothing detected.";
     }
     show();
@@ -241,6 +331,14 @@
     fillEnvironment(form);
     var files = form.querySelector('input[type="file"][data-max-bytes]');
     if (files) checkFiles(files);
+    var find = form.querySelector("[data-find-answers]");
+    var summary = form.querySelector("input[data-suggest]");
+    if (find && summary) {
+      find.addEventListener("click", function (event) {
+        event.preventDefault();
+        summary.dispatchEvent(new CustomEvent("suggestions:ask"));
+      });
+    }
     var shown = form.querySelector('input[name="suggested"]');
     var box = document.querySelector("[data-suggestions-for]");
     if (shown && box) {
@@ -249,8 +347,8 @@
         shown.value = String(Math.max(before, event.detail));
       });
     }
-    var summary = document.getElementById("error-summary");
-    if (summary) summary.focus();
+    var errors = document.getElementById("error-summary");
+    if (errors) errors.focus();
   }
 
   // --- the agent desk: article links and saved replies inserted in place -----------------
@@ -330,11 +428,54 @@
     }
   }
 
+  // --- the queue's bulk bar, the phone menu, the way back from an article ------------------
+
+  // Without this the bar is always there; with it, it appears once a request is ticked.
+  function upgradeBulk(bar) {
+    var count = bar.querySelector("[data-bulk-count]");
+    function update() {
+      var ticked = bar.form.querySelectorAll('input[name="ids"]:checked').length;
+      bar.hidden = ticked === 0;
+      if (count) count.textContent = ticked ? " (" + ticked + ")" : "";
+    }
+    bar.classList.add("bulk-live");
+    bar.form.addEventListener("change", update);
+    window.addEventListener("pageshow", update);  // boxes the browser ticked again on Back
+    update();
+  }
+
+  function upgradeMenu(menu) {
+    var summary = menu.querySelector("summary");
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) { menu.open = false; summary.focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+  }
+
+  // Suggested articles open in their own tab, so "back to my request" closes it: the form,
+  // files included, is still open in the tab it came from. If the browser keeps this tab
+  // (or the article opened in the same tab), going back in history keeps the form too.
+  function upgradeBackLink(link) {
+    link.addEventListener("click", function (event) {
+      if (window.history.length === 1) { window.close(); return; }  // refused: the link works
+      var from = document.referrer ? new URL(document.referrer) : null;
+      if (from && from.pathname === new URL(link.href).pathname) {
+        event.preventDefault();
+        window.history.back();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-agent-reply]").forEach(upgradeAgentReply);
     document.querySelectorAll("[data-clear-draft]").forEach(clearDraft);
     document.querySelectorAll("form[data-draft]").forEach(upgradeRequestForm);
     document.querySelectorAll("input[data-suggest]").forEach(attach);
+    document.querySelectorAll("fieldset[data-bulk]").forEach(upgradeBulk);
+    document.querySelectorAll("details[data-menu]").forEach(upgradeMenu);
+    document.querySelectorAll("[data-back-to-form]").forEach(upgradeBackLink);
     // Other forms with files (a reply to a request) get the same early check.
     document.querySelectorAll('form[data-check-files] input[type="file"][data-max-bytes]')
       .forEach(checkFiles);

@@ -24,13 +24,14 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from .. import access
 from ..extensions import db
 from ..mail import notices, sender
 from ..models import CHANNELS, STATUSES, Attachment, Message, Rating, Ticket, TicketChange, utcnow
 from ..urls import external_url
 from . import attachments as storage
 from . import links
-from .service import remove_stored, store_uploads
+from .service import note_address_proven, remove_stored, store_uploads
 
 REQUESTER_WORDS = {"open": "Waiting for support", "waiting_customer": "Waiting for you",
                    "resolved": "Resolved", "closed": "Closed"}
@@ -59,10 +60,6 @@ class ReopenPeriodOver(ConversationError):
 
 class AlreadyRated(ConversationError):
     """A request is rated once."""
-
-
-def _is_agent(user):
-    return user is not None and bool(getattr(user, "is_agent", False))
 
 
 def _address(user, email):
@@ -146,7 +143,7 @@ def commit_and_send():
 # --- replies and notes ---------------------------------------------------------------------
 
 def add_reply(ticket, *, body, author=None, author_email=None, source="web", uploads=(),
-              internal=False, mail_message_id=None, subject=None):
+              internal=False, mail_message_id=None, subject=None, sender_proven=None):
     """Add a message to `ticket` and apply the rules above; returns the Message.
 
     `author` is a User or None (an email-only requester, then `author_email` says who).
@@ -158,11 +155,15 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
 
     The returned message's `ticket` is where it landed: a new, linked request when a
     requester wrote to a request closed more than REOPEN_DAYS ago.
+
+    `sender_proven` (mail only; None from the web) is kept on the message. False: nobody
+    could check that the mail is from `author_email`, so the reply changes no status and
+    starts no follow-up request; agents are told, with the mail's subject saying so.
     Raises EmptyReply (no text, no file) and NotAllowed (an internal note by a non-agent).
     """
     body = body if isinstance(body, str) else ""
     uploads = list(uploads or ())
-    agent = _is_agent(author)
+    agent = access.is_staff(author)
     if internal and not agent:
         raise NotAllowed("Only agents can write internal notes.")
     email = _address(author, author_email)
@@ -175,7 +176,7 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
     try:
         stored = store_uploads(uploads, source != "web", refused)
         message = _add(ticket, body, author, email, source, internal, mail_message_id, subject,
-                       stored, refused, agent)
+                       stored, refused, agent, sender_proven)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -187,10 +188,11 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
 
 
 def _add(ticket, body, author, email, source, internal, mail_message_id, subject, stored,
-         refused, agent):
+         refused, agent, sender_proven):
     now = utcnow()
     target = ticket
-    if (not internal and not agent and ticket.status in DONE_STATUSES
+    unproven = sender_proven is False
+    if (not internal and not agent and not unproven and ticket.status in DONE_STATUSES
             and not can_reopen(ticket, now)):
         target = _follow_up(ticket, body, source)
     if refused:
@@ -199,8 +201,10 @@ def _add(ticket, body, author, email, source, internal, mail_message_id, subject
     message = Message(ticket=target, author_id=getattr(author, "id", None), author_email=email,
                       body=body, internal=bool(internal), source=source if source in CHANNELS
                       else "web", mail_message_id=mail_message_id, subject=subject,
-                      created_at=now)
+                      sender_proven=sender_proven, created_at=now)
     db.session.add(message)
+    if sender_proven and email == (target.requester_email or "").lower():
+        note_address_proven(target)  # an authenticated mail from the requester's address
     for item in stored:
         db.session.add(Attachment(
             public_id=storage.public_id(), ticket=target, message=message,
@@ -213,6 +217,8 @@ def _add(ticket, body, author, email, source, internal, mail_message_id, subject
     if agent:
         _apply_status(target, "waiting_customer", author, email, now)
         _mail_requester(target, message)
+    elif unproven:
+        _mail_agents(target, message, unproven=True)
     else:
         _apply_status(target, "open", author, email, now)
         _mail_agents(target, message, follow_up_of=ticket if target is not ticket else None)
@@ -247,7 +253,7 @@ def _mail_requester(ticket, message):
                          message=message, files=files, link=requester_link(ticket))
 
 
-def _mail_agents(ticket, message, follow_up_of=None):
+def _mail_agents(ticket, message, follow_up_of=None, unproven=False):
     assignee = ticket.assignee
     if assignee is not None and assignee.is_active:
         recipients = [assignee.email]
@@ -256,6 +262,7 @@ def _mail_agents(ticket, message, follow_up_of=None):
     if not recipients:
         return
     subject = (f"New request after {follow_up_of.ref}: {ticket.summary}" if follow_up_of
+               else f"New reply (sender not verified): {ticket.summary}" if unproven
                else f"New reply: {ticket.summary}")
     notices.queue_notice(ticket, "requester_reply", recipients, subject, message=message,
                          files=[a.original_name for a in message.attachments],

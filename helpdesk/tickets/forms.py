@@ -2,54 +2,56 @@
 
 from functools import lru_cache
 
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, MultipleFileField, RadioField,
-                     SelectField, StringField, TextAreaField)
+from wtforms import (BooleanField, EmailField, MultipleFileField, RadioField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
+
+from ..forms import Form, Hidden, MaxLength
 
 SUMMARY_MAX = 255
 DESCRIPTION_MAX = 20000
+SUBMISSION_TOKEN_MAX = 64  # the column's length; the page sets 32 characters
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     email = EmailField(
         "Your email address",
         filters=[_strip],
         validators=[InputRequired("Enter the email address we should answer."),
-                    Length(max=254, message="This email address is too long."),
+                    MaxLength(254, "This email address is too long."),
                     Email("Enter a valid email address, like name@example.com.")],
         description="We send the answer and a link to follow your request here.")
     summary = StringField(
         "Summary",
         filters=[_strip],
         validators=[DataRequired("Give your request a short summary."),
-                    Length(max=SUMMARY_MAX,
-                           message=f"Keep the summary under {SUMMARY_MAX} characters.")],
+                    MaxLength(SUMMARY_MAX, f"Keep the summary under {SUMMARY_MAX} characters.")],
         description="One line, like the subject of an email. Matching help articles appear "
                     "as you type.")
     description = TextAreaField(
         "Description",
         validators=[DataRequired("Describe the problem or question."),
-                    Length(max=DESCRIPTION_MAX,
-                           message=f"Keep the description under {DESCRIPTION_MAX} characters.")])
+                    MaxLength(DESCRIPTION_MAX,
+                              f"Keep the description under {DESCRIPTION_MAX} characters.")])
     attachments = MultipleFileField("Attachments")
     # Honeypot: hidden from people by the stylesheet; bots fill every field they see.
-    website = StringField("Leave this field empty", validators=[Optional()])
-    submission_token = HiddenField()
-    suggested = HiddenField()
+    website = StringField("Leave this field empty",
+                          validators=[MaxLength(200, "Leave this field empty.")])
+    submission_token = Hidden(max_length=SUBMISSION_TOKEN_MAX)
+    suggested = Hidden(max_length=10)
     include_environment = BooleanField("Attach these technical details", default=True)
-    env_language = HiddenField()
-    env_timezone = HiddenField()
-    env_screen = HiddenField()
-    env_os_version = HiddenField()
-    app_version = HiddenField()
-    os = HiddenField()
-    device = HiddenField()
+    env_language = Hidden()
+    env_timezone = Hidden()
+    env_screen = Hidden()
+    env_os_version = Hidden()
+    app_version = Hidden()
+    os = Hidden()
+    device = Hidden()
 
     def type_fields(self):
         """The request type's own fields, in the order the TOML file lists them."""
@@ -70,8 +72,17 @@ def form_class(request_type):
     return type(f"RequestForm_{request_type.slug.replace('-', '_')}", (RequestForm,), attrs)
 
 
+def _required_message(field):
+    """What to do, in the words the other messages use ("Describe the problem...")."""
+    if field.kind == "select":
+        return f"Choose your answer for “{field.label}”."
+    if field.kind == "checkbox":
+        return f"Tick “{field.label}” to send your request."
+    return f"Fill in “{field.label}”."
+
+
 def _make_field(field):
-    required_msg = f"{field.label}: this is required."
+    required_msg = _required_message(field)
     description = field.help or None
     if field.kind == "checkbox":
         validators = [DataRequired(required_msg)] if field.required else []
@@ -82,8 +93,7 @@ def _make_field(field):
         return SelectField(field.label, choices=choices, validators=validators,
                            description=description,
                            validate_choice=True)
-    length = Length(max=field.max_length,
-                    message=f"Keep this under {field.max_length} characters.")
+    length = MaxLength(field.max_length, f"Keep this under {field.max_length} characters.")
     validators = [InputRequired(required_msg) if field.required else Optional(), length]
     cls = TextAreaField if field.kind == "textarea" else StringField
     return cls(field.label, validators=validators, filters=[_strip], description=description)
@@ -94,18 +104,17 @@ def _make_field(field):
 REPLY_MAX = DESCRIPTION_MAX
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     """A requester's reply: Markdown text and files. Only these fields are read."""
 
     body = TextAreaField(
         "Your reply",
-        validators=[Length(max=REPLY_MAX,
-                           message=f"Keep your reply under {REPLY_MAX} characters.")],
+        validators=[MaxLength(REPLY_MAX, f"Keep your reply under {REPLY_MAX} characters.")],
         description="Markdown works: **bold**, lists, `code`, links. Press Preview to check.")
     attachments = MultipleFileField("Attachments")
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     score = RadioField("How satisfied are you with our help?",
                        choices=[SelectChoice("5", "5 – Very satisfied"),
                                 SelectChoice("4", "4 – Satisfied"),
@@ -114,5 +123,5 @@ class RateForm(FlaskForm):
                                 SelectChoice("1", "1 – Very unsatisfied")],
                        validators=[InputRequired("Choose a rating from 1 to 5.")])
     comment = TextAreaField("Comment (optional)",
-                            validators=[Optional(), Length(
-                                max=2000, message="Keep the comment under 2000 characters.")])
+                            validators=[Optional(), MaxLength(
+                                2000, "Keep the comment under 2000 characters.")])

@@ -1,40 +1,32 @@
 """Following requests: "My requests", one request's page, replies, solved, reopen, rating.
 
 Routes live on the tickets blueprint (endpoint names `tickets.my_requests`,
-`tickets.view`, ...). Who may see a request: its verified owner, agents, or a browser that
-opened the signed link from a mail (that one request only). Who may act on it as its
-requester: the owner or the link holder. Everyone else gets the same 404 page, whether or
-not the request exists.
+`tickets.view`, ...). Who may see and act on a request is helpdesk.access's answer; everyone
+else gets the same 404 page, whether or not the request exists.
 """
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import login_required
 
+from .. import access
 from ..extensions import csrf, limiter
-from ..kb.markdown import render_user_text
+from ..markup import render_user_text
 from ..models import REF_OFFSET, Ticket
 from . import attachments as storage
 from . import conversation, environment, links, listing, service
 from .forms import RateForm, ReplyForm
-from .views import GRANTED, _grant, _ip_limit, bp, request_types
+from .views import _ip_limit, bp
+from .visitor import grant, grants, request_types
+from .visitor import user as _user
 
-
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _is_owner(ticket, user):
-    return (user is not None and user.is_verified and user.is_active
-            and user.email == ticket.requester_email)
-
-
-def _may_view(ticket):
-    return service.can_view(ticket, _user(), session.get(GRANTED, []))
+PREVIEWS_LIMITED = ("You have asked for many previews in a short time. Wait a minute and press"
+                    " Preview again, or send your reply as it is: what you typed is still here.")
 
 
 def _acts_as_requester(ticket):
     """The owner, or the browser holding this request's signed link."""
-    return _is_owner(ticket, _user()) or ticket.id in session.get(GRANTED, [])
+    return access.acts_as_requester(ticket, _user(), grants())
 
 
 def _not_found(ref):
@@ -45,9 +37,11 @@ def _not_found(ref):
 
 
 def _for_requester(ref):
+    """The request `ref` for someone about to act on it as its requester, else 404."""
     ticket = Ticket.by_ref(ref)
     if ticket is None or not _acts_as_requester(ticket):
         abort(404)
+    service.note_address_proven(ticket)  # an owner or a mailed link's holder acts
     return ticket
 
 
@@ -76,8 +70,8 @@ def view(ref):
     ticket = Ticket.by_ref(ref)
     token = request.args.get("t", type=str)
     if ticket is not None and token and links.token_opens(ticket, token):
-        _grant(ticket)
-    if ticket is None or not _may_view(ticket):
+        grant(ticket)
+    if ticket is None or not access.may_read(ticket, _user(), grants()):
         return _not_found(ref)
     return _page(ticket)
 
@@ -93,7 +87,7 @@ def _page(ticket, reply_form=None, rate_form=None, preview=None, status=200, fil
         messages=listing.request_page(ticket), follow_ups=listing.follow_ups(ticket),
         parent_ref=f"HD-{ticket.parent_id + REF_OFFSET}" if ticket.parent_id else None,
         words=conversation.REQUESTER_WORDS, requester=requester,
-        by_link=requester and not _is_owner(ticket, user),
+        by_link=requester and not access.owns(user, ticket),
         reply_form=reply_form or ReplyForm(), rate_form=rate_form or RateForm(),
         preview=preview, files_dropped=files_dropped, limits=storage.describe_limits(),
         can_reopen=conversation.can_reopen(ticket),
@@ -110,7 +104,7 @@ def _page(ticket, reply_form=None, rate_form=None, preview=None, status=200, fil
 def _actor(ticket):
     """(author, author_email) for the requester's side of the conversation."""
     user = _user()
-    if _is_owner(ticket, user):
+    if access.owns(user, ticket):
         return user, user.email
     return None, ticket.requester_email
 
@@ -119,9 +113,27 @@ def _previewing():
     return "preview" in request.form
 
 
+def _preview_limit():
+    return current_app.config["PREVIEW_RATE_LIMIT"]
+
+
+def _preview_key():
+    return "preview:" + get_remote_address()
+
+
+def _preview_refused(limit):
+    """Too many previews: the page again with the draft kept, and why."""
+    form = ReplyForm()
+    form.body.errors = [PREVIEWS_LIMITED]
+    return _page(_for_requester(request.view_args["ref"]), reply_form=form, status=429,
+                 files_dropped=any(f and f.filename for f in request.files.getlist("attachments")))
+
+
 @bp.post("/requests/<ref>/reply")
 @csrf.exempt  # the form checks its own token, so an expired page comes back with the text
 @limiter.limit(_ip_limit, methods=["POST"], exempt_when=_previewing)
+@limiter.limit(_preview_limit, key_func=_preview_key, methods=["POST"],
+               exempt_when=lambda: not _previewing(), on_breach=_preview_refused)
 def reply(ref):
     ticket = _for_requester(ref)
     form = ReplyForm()
@@ -147,7 +159,7 @@ def reply(ref):
         return _page(ticket, reply_form=form, status=400, files_dropped=True)
     landed = message.ticket
     if landed.id != ticket.id:
-        _grant(landed)
+        grant(landed)
         flash(f"{ticket.ref} was closed more than {current_app.config['REOPEN_DAYS']} days ago, "
               f"so your message started a new request, {landed.ref}.", "success")
     else:

@@ -7,7 +7,6 @@ files already written, so nothing half-made is left behind.
 """
 
 import logging
-import secrets
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -18,7 +17,7 @@ from .. import events
 from ..agent.blocking import is_blocked
 from ..extensions import db
 from ..mail import notices, sender
-from ..models import Attachment, Message, Ticket, User
+from ..models import Attachment, Message, Ticket, User, utcnow
 from ..urls import external_url
 from . import attachments as storage
 from . import environment, links
@@ -65,14 +64,11 @@ class NewRequest:
     suggestions_shown: int = 0
     mail_message_id: str | None = None
     visitor: str | None = None  # the anonymous statistics id, for the funnel events
+    address_proven: bool = False
     # The web form refuses the whole request for one bad file (the person is there to fix
     # it); inbound mail cannot ask, so it sets this, keeps the rest and lists the refusals.
     skip_refused_files: bool = False
     refused: list = field(default_factory=list)  # filled: [AttachmentRefused, ...]
-
-
-def new_submission_token():
-    return secrets.token_urlsafe(24)
 
 
 def find_by_token(token):
@@ -125,7 +121,8 @@ def _create(new, stored):
                     summary=" ".join(new.summary.split())[:255],
                     description=new.description, fields=dict(new.fields),
                     environment=new.environment or None, channel=new.channel,
-                    submission_token=new.submission_token, status="open")
+                    submission_token=new.submission_token, status="open",
+                    address_proven_at=utcnow() if new.address_proven else None)
     message = Message(ticket=ticket, author_id=requester.id if requester else None,
                       author_email=email, body=new.description, internal=False,
                       source=new.channel, mail_message_id=new.mail_message_id)
@@ -226,13 +223,9 @@ def remove_orphan_files():
     return len(found)
 
 
-def can_view(ticket, user=None, granted=()):
-    """Who may read a request: agents, its verified owner, or a holder of a granted link."""
-    if ticket is None:
-        return False
-    if user is not None and getattr(user, "is_authenticated", False):
-        if getattr(user, "is_agent", False) and user.is_active:
-            return True
-        if user.is_verified and user.email == ticket.requester_email:
-            return True
-    return ticket.id in set(granted or ())
+def note_address_proven(ticket):
+    """Someone who proved the requester's address is acting on the request (a signed-in
+    owner, a mailed link's holder, an authenticated mail): recorded with the change that
+    follows, once. Until then agents are told anyone may have typed that address."""
+    if ticket.address_proven_at is None:
+        ticket.address_proven_at = utcnow()

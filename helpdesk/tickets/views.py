@@ -7,23 +7,19 @@ same blueprint. Views parse and render; the services decide.
 from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
                    session, url_for)
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user
 
+from .. import access
 from ..extensions import csrf, limiter
 from ..kb import get_kb
 from ..models import Ticket
 from . import attachments as storage
-from . import deflection, environment, links, listing, service
+from . import deflection, environment, links, listing, service, submissions
 from .forms import form_class
+from .visitor import grant, grants, request_types, user
 
 bp = Blueprint("tickets", __name__)
 
-GRANTED = "granted_requests"  # session: ids of requests this browser filed or opened by link
-GRANTED_MAX = 20
-
-
-def request_types():
-    return current_app.extensions["helpdesk.request_types"]
+EXPIRED_FORM = "This form had expired, so nothing was sent. Please check it and send it again."
 
 
 def _type_or_404(slug):
@@ -34,18 +30,8 @@ def _type_or_404(slug):
 
 
 def _signed_in_user():
-    user = current_user if current_user and current_user.is_authenticated else None
-    return user if user is not None and user.is_verified else None
-
-
-def _grant(ticket):
-    granted = [i for i in session.get(GRANTED, []) if i != ticket.id]
-    session[GRANTED] = (granted + [ticket.id])[-GRANTED_MAX:]
-
-
-def _can_view(ticket):
-    user = current_user if current_user and current_user.is_authenticated else None
-    return service.can_view(ticket, user, session.get(GRANTED, []))
+    found = user()
+    return found if found is not None and found.is_verified else None
 
 
 # --- rate limits: per address and per email, on sending only -------------------------
@@ -73,6 +59,8 @@ def _email_limit():
 @bp.errorhandler(RateLimitExceeded)
 def rate_limited(error):
     """Too many requests: the form again, with everything typed, and a clear message."""
+    if error.response is not None:  # the limit's own page (a reply preview, draft kept)
+        return error.response
     slug = (request.view_args or {}).get("slug")
     if request.method != "POST" or slug not in request_types():
         return render_template("errors/error.html", code=429, title="Too many requests",
@@ -110,7 +98,7 @@ def new(slug):
     if user is not None:
         form.email.data = user.email  # fixed: the signed-in, verified address
     if request.method == "GET":
-        form.submission_token.data = service.new_submission_token()
+        form.submission_token.data = submissions.new_token()
         for key, value in _prefill_args().items():
             form[key].data = value
         return _render_form(form, request_type)
@@ -123,7 +111,14 @@ def new(slug):
         return _render_form(form, request_type, found=found, searched=True)
 
     if not form.validate():
+        if not submissions.made_here(form.submission_token.data):
+            form.submission_token.data = submissions.new_token()  # so the page can be sent
         return _render_form(form, request_type, status=400)
+    if not submissions.made_here(form.submission_token.data):
+        # Not a token this browser was given (copied from another form, or the session
+        # ended since): filing with it could open someone else's request.
+        form.submission_token.data = submissions.new_token()
+        return _render_form(form, request_type, top_error=EXPIRED_FORM, status=400)
     if form.website.data:
         form.website.errors.append("Leave this field empty to send your request.")
         return _render_form(form, request_type, status=400, show_honeypot=True)
@@ -137,9 +132,9 @@ def new(slug):
         ticket = service.open_request(service.NewRequest(
             request_type=request_type, email=form.email.data, summary=form.summary.data,
             description=form.description.data, fields=form.type_values(), environment=env,
-            uploads=uploads, submission_token=form.submission_token.data or None,
+            uploads=uploads, submission_token=form.submission_token.data,
             channel="web", user=user, suggestions_shown=_suggested_count(form),
-            visitor=session.get("visitor")))
+            visitor=session.get("visitor"), address_proven=user is not None))
     except service.AlreadyFiled as done:
         ticket = done.ticket
     except service.SenderBlocked:  # refused quietly: the usual thanks, nothing kept
@@ -147,7 +142,6 @@ def new(slug):
     except (service.TooManyFiles, storage.AttachmentRefused) as refused:
         form.attachments.errors = [str(refused)]
         return _render_form(form, request_type, status=400)
-    _grant(ticket)
     return redirect(url_for(".sent", ref=ticket.ref), 303)
 
 
@@ -164,7 +158,7 @@ def _render_form(form, request_type, found=None, searched=False, top_error=None,
         f and f.filename for f in request.files.getlist("attachments"))
     csrf_errors = getattr(form, "csrf_token", None) is not None and form.csrf_token.errors
     if csrf_errors and not top_error:
-        top_error = "This form had expired, so nothing was sent. Please check it and send it again."
+        top_error = EXPIRED_FORM
     return render_template(
         "tickets/form.html", form=form, request_type=request_type,
         found=found, searched=searched, top_error=top_error, files_dropped=files_dropped,
@@ -177,14 +171,22 @@ def _render_form(form, request_type, found=None, searched=False, top_error=None,
 
 @bp.get("/requests/<ref>/sent")
 def sent(ref):
-    """The confirmation page after Send (Post/Redirect/Get): only for the browser that sent it."""
+    """The confirmation page after Send (Post/Redirect/Get): only for the browser that sent it.
+
+    It shows what was sent, never the conversation: reading that takes proof of the
+    address (the mailed link, or a signed-in account that verified it).
+    """
     ticket = Ticket.by_ref(ref)
-    if ticket is None or ticket.id not in session.get(GRANTED, []):
+    if ticket is None or not submissions.made_here(ticket.submission_token):
         abort(404)
     request_type = request_types().get(ticket.type)
-    return render_template("tickets/sent.html", ticket=ticket, request_type=request_type,
-                           fields=service.field_rows(ticket, request_type),
-                           environment_line=environment.describe(ticket.environment))
+    response = current_app.make_response(render_template(
+        "tickets/sent.html", ticket=ticket, request_type=request_type,
+        fields=service.field_rows(ticket, request_type),
+        environment_line=environment.describe(ticket.environment),
+        can_follow=access.owns(user(), ticket)))
+    response.headers["Cache-Control"] = "private, no-store"  # what they sent: theirs only
+    return response
 
 
 @bp.get("/attachments/<public_id>/<path:filename>")
@@ -199,17 +201,10 @@ def attachment(public_id, filename):
         abort(404)
     token = request.args.get("t", type=str)
     if token and links.token_opens(found.ticket, token):
-        _grant(found.ticket)
-    if not _can_view(found.ticket):
-        abort(404)
-    if (found.message is None or found.message.internal) and not _is_agent():
+        grant(found.ticket)
+    if not access.may_download(found, user(), grants()):
         abort(404)
     return storage.send(found, inline=request.args.get("inline") == "1")
-
-
-def _is_agent():
-    return bool(current_user and current_user.is_authenticated and current_user.is_agent
-                and current_user.is_active)
 
 
 # --- answers while typing --------------------------------------------------------------

@@ -74,3 +74,17 @@ def page_without_js(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def serious_violations():
+    """axe-core's serious and critical findings on a page, as (rule, impact, targets)."""
+    from axe_playwright_python.sync_playwright import Axe
+    axe = Axe()
+
+    def check(page):
+        results = axe.run(page)
+        return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+    return check

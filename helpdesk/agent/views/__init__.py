@@ -1,7 +1,7 @@
 """Agents' pages under /agent/, one blueprint, split by area.
 
-`access.require_agent` runs before every route of the blueprint, so no page can be added
-without the role check; admin pages add `access.admin_only`. Views parse and render; the
+`gate.require_agent` runs before every route of the blueprint, so no page can be added
+without the role check; admin pages add `gate.admin_only`. Views parse and render; the
 services in helpdesk/agent/ decide and commit.
 """
 
@@ -9,10 +9,10 @@ from flask import Blueprint, current_app
 
 from ...models import PRIORITIES, STATUSES
 from ...tickets.conversation import AGENT_WORDS
-from .. import access, queue
+from .. import gate, queue
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
-bp.before_request(access.require_agent)
+bp.before_request(gate.require_agent)
 
 
 @bp.after_request
@@ -40,4 +40,4 @@ def type_name(slug):
 def naming():
     return {"type_name": type_name, "age": queue.age, "age_class": queue.age_class}
 
-from . import insights, people, queue_views, request_page, saved  # noqa: E402,F401  (routes)
+from . import insights, kept_mail, people, queue_views, request_page, saved  # noqa: E402,F401

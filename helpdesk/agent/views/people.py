@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import ROLES, BlockedSender, Ticket, User
-from .. import access, people, privacy, spam
+from ...access import is_admin
+from .. import gate, people, privacy, spam
 from . import bp
 
 REQUESTS_SHOWN = 200
@@ -20,24 +21,24 @@ def _user_or_404(user_id):
 
 
 @bp.get("/people")
-@access.admin_only
+@gate.admin_only
 def people_page():
     return render_template("agent/people.html", staff=people.staff(), roles=ROLES,
-                           role_words=people.ROLE_WORDS, me=access.current_agent(),
+                           role_words=people.ROLE_WORDS, me=gate.current_agent(),
                            invite_email=request.args.get("email", "", type=str)[:254])
 
 
 @bp.post("/people/invite")
-@access.admin_only
+@gate.admin_only
 def invite():
     email = request.form.get("email", "", type=str)
     role = request.form.get("role", "agent", type=str)
     try:
-        created = people.invite(email, role, access.current_agent())
+        created = people.invite(email, role, gate.current_agent())
     except people.PeopleError as refused:
         flash(str(refused), "error")
         return render_template("agent/people.html", staff=people.staff(), roles=ROLES,
-                               role_words=people.ROLE_WORDS, me=access.current_agent(),
+                               role_words=people.ROLE_WORDS, me=gate.current_agent(),
                                invite_email=email[:254], invite_role=role), 400
     flash(f"Invitation sent to {created.user.email} ({people.ROLE_WORDS[created.user.role]}).",
           "success")
@@ -45,12 +46,12 @@ def invite():
 
 
 @bp.post("/people/<int:user_id>/role")
-@access.admin_only
+@gate.admin_only
 def change_role(user_id):
     user = _user_or_404(user_id)
     try:
         changed = people.set_role(user, request.form.get("role", "", type=str),
-                                  access.current_agent())
+                                  gate.current_agent())
     except people.PeopleError as refused:
         flash(str(refused), "error")
     else:
@@ -60,12 +61,12 @@ def change_role(user_id):
 
 
 @bp.post("/people/<int:user_id>/active")
-@access.admin_only
+@gate.admin_only
 def change_active(user_id):
     user = _user_or_404(user_id)
     active = request.form.get("active") == "1"
     try:
-        people.set_active(user, active, access.current_agent())
+        people.set_active(user, active, gate.current_agent())
     except people.PeopleError as refused:
         flash(str(refused), "error")
     else:
@@ -89,10 +90,10 @@ def requester_page():
         tickets = list(db.session.execute(
             select(Ticket).where(Ticket.requester_email == email)
             .order_by(Ticket.created_at.desc()).limit(REQUESTS_SHOWN)).scalars())
-    me = access.current_agent()
+    me = gate.current_agent()
     return render_template("agent/requester.html", email=email, account=user, tickets=tickets,
                            blocked=spam.is_blocked(email) if email else False,
-                           is_admin=access.is_admin(me), shown=REQUESTS_SHOWN)
+                           is_admin=is_admin(me), shown=REQUESTS_SHOWN)
 
 
 @bp.post("/requesters/block")
@@ -100,7 +101,7 @@ def block():
     email = _email_arg()
     if not email:
         abort(400)
-    spam.block(email, access.current_agent())
+    spam.block(email, gate.current_agent())
     flash(f"{email} is blocked: new requests and mail from it are refused quietly.", "success")
     return redirect(url_for(".requester_page", email=email), 303)
 
@@ -122,7 +123,7 @@ def blocked_page():
 
 
 @bp.get("/requesters/export")
-@access.admin_only
+@gate.admin_only
 def export():
     email = _email_arg()
     try:
@@ -136,7 +137,7 @@ def export():
 
 
 @bp.post("/requesters/erase")
-@access.admin_only
+@gate.admin_only
 def erase():
     email = _email_arg()
     confirm = privacy.normalize(request.form.get("confirm", "", type=str))
@@ -144,7 +145,7 @@ def erase():
         flash("Type the address again to confirm the erasure.", "error")
         return redirect(url_for(".requester_page", email=email), 303)
     try:
-        done = privacy.erase(email, access.current_agent())
+        done = privacy.erase(email, gate.current_agent())
     except privacy.PrivacyError as refused:
         flash(str(refused), "error")
         return redirect(url_for(".requester_page", email=email), 303)

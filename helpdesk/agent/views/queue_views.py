@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from werkzeug.datastructures import MultiDict
 
 from ...models import CHANNELS
-from .. import access, actions, queue
+from .. import gate, actions, queue
 from . import bp, request_types
 
 
@@ -16,7 +16,7 @@ def _criteria(args, agents):
 
 @bp.get("/")
 def queue_page():
-    agent = access.current_agent()
+    agent = gate.current_agent()
     agents = queue.agents()
     criteria = _criteria(request.args, agents)
     found = queue.page(criteria, agent.id, current_app.config["AGENT_QUEUE_PAGE_SIZE"],
@@ -35,7 +35,7 @@ def _back(raw, agents):
 
 @bp.post("/bulk")
 def bulk():
-    agent = access.current_agent()
+    agent = gate.current_agent()
     agents = queue.agents()
     back = _back(request.form.get("back", "", type=str), agents)
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit() and len(v) < 10]

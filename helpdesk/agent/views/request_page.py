@@ -1,20 +1,23 @@
 """One request for agents: the page, replies and notes, properties, spam and deletion."""
 
-from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (abort, current_app, flash, jsonify, make_response, redirect, render_template,
+                   request, url_for)
 
-from ...extensions import csrf
+from ...extensions import csrf, limiter
 from ...kb import get_kb
-from ...kb.markdown import render_user_text
+from ...markup import render_user_text
 from ...tickets import attachments as storage
 from ...tickets import conversation, environment, service
 from ...tickets.service import Upload
 from ...urls import external_url
-from .. import access, actions, collisions, pages, queue, saved, spam
+from ...access import is_admin
+from .. import gate, actions, collisions, pages, queue, saved, spam
 from ..forms import AgentReplyForm
 from . import bp, request_types
 
 KB_RESULTS = 5
+PREVIEWS_LIMITED = ("You have asked for many previews in a short time. Wait a minute and press"
+                    " Preview again, or send your text as it is: what you typed is still here.")
 
 
 def _ticket_or_404(ref):
@@ -40,7 +43,7 @@ def article_link(info):
 
 
 def _page(ticket, form=None, status=200, **extra):
-    agent = access.current_agent()
+    agent = gate.current_agent()
     loaded = pages.view(ticket)
     form = form or AgentReplyForm()
     if not form.seen.data or extra.get("activity"):
@@ -48,7 +51,7 @@ def _page(ticket, form=None, status=200, **extra):
     request_type = request_types().get(ticket.type)
     return render_template(
         "agent/request.html", page=loaded, ticket=ticket, form=form, me=agent,
-        is_admin=access.is_admin(agent), request_type=request_type,
+        is_admin=is_admin(agent), request_type=request_type,
         fields=service.field_rows(ticket, request_type),
         environment=environment.rows(ticket.environment), types=request_types(),
         agents=queue.agents(), saved_replies=saved.listing(),
@@ -67,20 +70,47 @@ def _append(body, text):
     return f"{body}\n\n{text}" if body else text
 
 
+def _sending():
+    return "send" in request.form or "note" in request.form
+
+
+def _not_previewing():
+    return "preview" not in request.form or _sending()
+
+
+def _preview_limit():
+    return current_app.config["PREVIEW_RATE_LIMIT"]
+
+
+def _preview_key():
+    return f"preview:agent:{gate.current_agent().id}"  # the blueprint checked the role
+
+
+def _preview_refused(limit):
+    """Too many previews: the page again with the draft kept, and why."""
+    form = AgentReplyForm()
+    form.body.errors = [PREVIEWS_LIMITED]
+    files = any(f and f.filename for f in request.files.getlist("attachments"))
+    return make_response(_page(_ticket_or_404(request.view_args["ref"]), form, 429,
+                               files_dropped=files))
+
+
 @bp.post("/requests/<ref>/reply")
 @csrf.exempt  # the form checks its own token, so an expired page comes back with the draft
+@limiter.limit(_preview_limit, key_func=_preview_key, methods=["POST"],
+               exempt_when=_not_previewing, on_breach=_preview_refused)
 def reply(ref):
     ticket = _ticket_or_404(ref)
-    agent = access.current_agent()
+    agent = gate.current_agent()
     form = AgentReplyForm()
     files = [f for f in request.files.getlist("attachments") if f and f.filename]
     if not form.validate():
         if form.errors.get("csrf_token"):
             form.body.errors = list(form.body.errors) + [
                 "This page had expired, so nothing was sent. Check your text and send again."]
+        form.body.errors = list(form.body.errors) + list(form.seen.errors)
         return _page(ticket, form, 400, files_dropped=bool(files))
-    sending = "send" in request.form or "note" in request.form
-    if not sending:
+    if not _sending():
         return _helper_action(ticket, form, files)
 
     seen = collisions.Marker.parse(form.seen.data)
@@ -123,7 +153,7 @@ def _helper_action(ticket, form, files):
             extra["saved_problem"] = "Choose a saved reply to insert."
         else:
             form.body.data = _append(form.body.data,
-                                     saved.fill(chosen.body, ticket, access.current_agent()))
+                                     saved.fill(chosen.body, ticket, gate.current_agent()))
             extra["inserted"] = chosen.title
     else:  # the article search (also what Enter in the search box does)
         extra["kb_results"] = _kb_results(form.kb_q.data)
@@ -162,7 +192,7 @@ def update(ref):
             flash("Choose an agent from the list.", "error")
             return redirect(url_for(".request_page", ref=ticket.ref), 303)
     try:
-        changed = actions.update(ticket, changes, access.current_agent(), request_types())
+        changed = actions.update(ticket, changes, gate.current_agent(), request_types())
     except actions.ActionError as refused:
         flash(str(refused), "error")
     else:
@@ -175,7 +205,7 @@ def update(ref):
 def mark_spam(ref):
     ticket = _ticket_or_404(ref)
     block = request.form.get("block") == "y"
-    spam.mark_spam(ticket, access.current_agent(), block_sender=block)
+    spam.mark_spam(ticket, gate.current_agent(), block_sender=block)
     flash(f"{ticket.ref} is marked as spam" + (f" and {ticket.requester_email} is blocked."
                                                if block else "."), "success")
     return redirect(url_for(".queue_page"), 303)
@@ -184,13 +214,13 @@ def mark_spam(ref):
 @bp.post("/requests/<ref>/not-spam")
 def not_spam(ref):
     ticket = _ticket_or_404(ref)
-    spam.not_spam(ticket, access.current_agent())
+    spam.not_spam(ticket, gate.current_agent())
     flash(f"{ticket.ref} is back in the queue.", "success")
     return redirect(url_for(".request_page", ref=ticket.ref), 303)
 
 
 @bp.route("/requests/<ref>/delete", methods=["GET", "POST"])
-@access.admin_only
+@gate.admin_only
 def delete(ref):
     ticket = _ticket_or_404(ref)
     if request.method == "GET":

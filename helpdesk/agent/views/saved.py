@@ -2,19 +2,19 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from .. import access, saved
+from .. import gate, saved
 from . import bp
 
 
 @bp.route("/saved-replies", methods=["GET", "POST"])
-@access.admin_only
+@gate.admin_only
 def saved_replies():
     title = body = ""
     if request.method == "POST":
         title = request.form.get("title", "", type=str)
         body = request.form.get("body", "", type=str)
         try:
-            saved.save(title, body, access.current_agent())
+            saved.save(title, body, gate.current_agent())
         except saved.SavedReplyError as refused:
             return render_template("agent/saved_replies.html", replies=saved.listing(),
                                    title=title, body=body, error=str(refused)), 400
@@ -32,7 +32,7 @@ def _reply_or_404(reply_id):
 
 
 @bp.route("/saved-replies/<int:reply_id>", methods=["GET", "POST"])
-@access.admin_only
+@gate.admin_only
 def edit_saved_reply(reply_id):
     reply = _reply_or_404(reply_id)
     title, body = reply.title, reply.body
@@ -40,7 +40,7 @@ def edit_saved_reply(reply_id):
         title = request.form.get("title", "", type=str)
         body = request.form.get("body", "", type=str)
         try:
-            saved.save(title, body, access.current_agent(), reply=reply)
+            saved.save(title, body, gate.current_agent(), reply=reply)
         except saved.SavedReplyError as refused:
             return render_template("agent/saved_reply_edit.html", reply=reply, title=title,
                                    body=body, error=str(refused)), 400
@@ -51,7 +51,7 @@ def edit_saved_reply(reply_id):
 
 
 @bp.post("/saved-replies/<int:reply_id>/delete")
-@access.admin_only
+@gate.admin_only
 def delete_saved_reply(reply_id):
     reply = _reply_or_404(reply_id)
     title = reply.title

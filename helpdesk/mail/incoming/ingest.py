@@ -25,7 +25,7 @@ from ...extensions import db
 from ...models import InboundMail, Ticket, User, utcnow
 from ...tickets import conversation, service
 from .. import outbox
-from . import addresses, device, failing, kept, loops, matching, parse, replies
+from . import addresses, authentication, device, failing, kept, loops, matching, parse, replies
 
 log = logging.getLogger(__name__)
 
@@ -204,16 +204,18 @@ def _act(parsed, row):
         return _finish(row, "ignored", verdict.reason)
     if parsed.sender.address is None:
         return _finish(row, "ignored", f"no trusted sender: {parsed.sender.problem}")
+    # Before the next query: key lookups may take seconds, and no transaction waits on them.
+    proof = authentication.prove(parsed)
     if is_blocked(parsed.sender.email):
         # Marked as spam by an agent: refused quietly, no request, no reply, no mail.
         return _finish(row, "ignored", "sender blocked by an agent")
     failing.clear(parsed.sender.email)
-    match = matching.find(parsed)
+    match = matching.find(parsed, proof)
     if match.ignore:
         return _finish(row, "ignored", match.ignore)
     if match.ticket is not None:
-        return _reply(parsed, row, match)
-    return _new_request(parsed, row)
+        return _reply(parsed, row, match, proof)
+    return _new_request(parsed, row, proof, match.note)
 
 
 def _finish(row, status, reason, ticket=None):
@@ -224,7 +226,7 @@ def _finish(row, status, reason, ticket=None):
     return Outcome(status, reason or "", ticket_ref=ticket.ref if ticket is not None else None)
 
 
-def _new_request(parsed, row):
+def _new_request(parsed, row, proof, note=None):
     env = device.details(parsed.text)
     request_type, fields = _request_type(env)
     new = service.NewRequest(
@@ -232,41 +234,47 @@ def _new_request(parsed, row):
         summary=summary_from(parsed.subject, parsed.text),
         description=parsed.text or "(This mail had no text.)", fields=fields,
         environment=env, uploads=uploads(parsed), channel="email",
-        mail_message_id=(parsed.message_id or "")[:255] or None, skip_refused_files=True)
-    row.status, row.reason = "request", None  # committed with the request
+        mail_message_id=(parsed.message_id or "")[:255] or None, skip_refused_files=True,
+        address_proven=proof.proven)
+    reason = "; ".join(filter(None, (note, proof.describe())))
+    row.status, row.reason = "request", reason[:500]  # committed with the request
     ticket = service.open_request(new)
     message = ticket.messages[0]
     message.subject = parsed.subject or None  # the whole subject; the summary may be cut
+    message.sender_proven = proof.proven
     if new.refused:
         listing = refused_listing(new.refused)
         ticket.description = _with(ticket.description, listing)
         message.body = _with(message.body, listing)
     row.ticket_id, row.message_id = ticket.id, message.id
     db.session.commit()
-    log.info("mail %s: new request %s from %s", parsed.message_id, ticket.ref,
-             parsed.sender.email)
-    return Outcome("request", ticket_ref=ticket.ref)
+    log.info("mail %s: new request %s from %s (%s)", parsed.message_id, ticket.ref,
+             parsed.sender.email, proof.describe())
+    return Outcome("request", reason, ticket_ref=ticket.ref)
 
 
-def _reply(parsed, row, match):
+def _reply(parsed, row, match, proof):
     ticket = match.ticket
     body = replies.latest_reply(parsed.text, current_app.config["MAIL_REPLY_LANGUAGES"])
-    author = match.agent or _requester_account(parsed.sender.email)
-    row.status, row.reason, row.ticket_id = "reply", f"matched by {match.via}", ticket.id
+    # Unproven: the words are the sender's, never those of the account of that address.
+    author = (match.agent or _requester_account(parsed.sender.email)) if match.proven else None
+    reason = f"matched by {match.via}; {proof.describe()}" + (
+        "" if match.proven else "; marked as not verified, status left as it was")
+    row.status, row.reason, row.ticket_id = "reply", reason[:500], ticket.id
     try:
         message = conversation.add_reply(
             ticket, body=body, author=author, author_email=parsed.sender.email,
             source="email", uploads=uploads(parsed), internal=False,
             mail_message_id=(parsed.message_id or "")[:255] or None,
-            subject=parsed.subject or None)
+            subject=parsed.subject or None, sender_proven=match.proven)
     except conversation.EmptyReply:
         return _finish(row, "ignored", "an empty reply (no text, no files)", ticket)
     row.ticket_id, row.message_id = message.ticket_id, message.id
     db.session.commit()
     landed = message.ticket
-    log.info("mail %s: reply on %s (%s) from %s", parsed.message_id, landed.ref, match.via,
-             parsed.sender.email)
-    return Outcome("reply", f"matched by {match.via}"
+    log.info("mail %s: reply on %s (%s) from %s (%s)", parsed.message_id, landed.ref,
+             match.via, parsed.sender.email, proof.describe())
+    return Outcome("reply", reason
                    + (f"; {ticket.ref} was closed, so a new linked request was started"
                       if landed.id != ticket.id else ""), ticket_ref=landed.ref)
 

@@ -5,10 +5,23 @@ our Message-IDs named by In-Reply-To/References; then Message-IDs we stored (mai
 received for a request, or sent before tokens existed); then the "[HD-1042]" subject tag,
 only when the sender already takes part in that request. Anything else is a new request.
 
-Trust: a mail from an agent's address is an agent's reply only with a valid agent-audience
-token; an answer to a request from an agent's address without one is not accepted in any
-name (see `Match.ignore`), so a forged From cannot make words appear as support's. A new
-mail from an agent (a forwarded customer mail, say) is a new request like any other.
+These clues say which request a mail answers, never who wrote it: a token proves only
+that the mail answers our notice (a notice can be forwarded), a Message-ID is known to
+everyone the mail went to, and anyone can write a From header. Who wrote it is what the
+`authentication.Proof` says:
+
+- proven: the sender speaks as themselves (a colleague answering with reply-all joins);
+- not proven, in a participant's name: the mail is added, marked as not proven, and
+  changes no status (`Match.proven` is False);
+- not proven, from anyone else: a new request of its own, which is what Zammad's
+  maintainers want for follow-ups from outsiders (rather than holding the mail for an
+  agent: nothing waits unseen in a queue, and the sender gets the usual confirmation).
+
+A mail from an agent's address is an agent's reply only with a valid agent-audience token
+and a proven sender; an answer to a request from an agent's address without one is not
+accepted in any name (see `Match.ignore`), so a forged From cannot make words appear as
+support's. A new mail from an agent (a forwarded customer mail, say) is a new request like
+any other.
 """
 
 import re
@@ -16,6 +29,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ... import access
 from ...extensions import db
 from ...models import MailReference, Message, Ticket, User
 from . import tokens
@@ -29,25 +43,21 @@ class Match:
     via: str | None = None  # "reply address", "Message-ID", "stored Message-ID", "subject tag"
     agent: User | None = None  # set: an agent's public reply
     ignore: str | None = None  # set: handled by ignoring it, for this reason
+    proven: bool = True  # False: a participant's name, not proven (marked, no status change)
+    note: str | None = None  # why a mail that answers a request starts a new one
 
 
-def active_agent(email):
-    if not email:
-        return None
-    user = db.session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
-    return user if user is not None and user.is_active and user.is_agent else None
-
-
-def find(parsed):
+def find(parsed, proof):
+    """The Match for a ParsedMail whose sender is as proven as `proof` says."""
     sender = parsed.sender.email
-    agent = active_agent(sender)
+    agent = access.staff_by_email(sender)
     for via, values in (("reply address", parsed.recipients),
                         ("Message-ID", parsed.in_reply_to + parsed.references)):
         for token in tokens.find(values):
             ticket = db.session.get(Ticket, token.ticket_id)
             if ticket is None:
                 continue  # deleted since: try the other clues
-            return _with_token(ticket, token, via, agent, sender)
+            return _with_token(ticket, token, via, agent, sender, proof)
     ticket = _by_stored_ids(parsed.in_reply_to + list(reversed(parsed.references)))
     via = "stored Message-ID"
     if ticket is None:
@@ -61,20 +71,33 @@ def find(parsed):
         return Match(ignore="a reply from an agent's address without a valid reply token"
                      " (agents answer on the request page or by replying to a notice)")
     if ticket is not None:
-        return Match(ticket, via)
+        return _as_sender(ticket, via, sender, proof)
     return Match()  # a new request (an agent forwarding a customer's mail, too)
 
 
-def _with_token(ticket, token, via, agent, sender):
+def _with_token(ticket, token, via, agent, sender, proof):
     if token.for_agents:
-        if agent is not None:
-            return Match(ticket, via, agent=agent)
-        return Match(ignore="a reply to a notice for agents from an address that is not an"
-                     " active agent's")
+        if agent is None:
+            return Match(ignore="a reply to a notice for agents from an address that is not"
+                         " an active agent's")
+        if not proof.proven:
+            return Match(ignore="a reply to a notice for agents whose sender could not be"
+                         f" proven ({proof.how})")
+        return Match(ticket, via, agent=agent)
     if agent is not None and sender != ticket.requester_email:
         return Match(ignore="mail from an agent's address with a requester's reply token"
                      " (only the agents' notices let agents answer by mail)")
-    return Match(ticket, via)
+    return _as_sender(ticket, via, sender, proof)
+
+
+def _as_sender(ticket, via, sender, proof):
+    """How far a mail that answers `ticket` may speak there (see the module's notes)."""
+    if proof.proven:
+        return Match(ticket, via)
+    if is_participant(ticket, sender):
+        return Match(ticket, via, proven=False)
+    return Match(note=f"answers {ticket.ref} ({via}), but its sender takes no part in that"
+                 " request and could not be proven, so it starts a new one")
 
 
 def _by_stored_ids(ids):

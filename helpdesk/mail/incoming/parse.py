@@ -42,6 +42,7 @@ class ParsedMail:
     defects: list = field(default_factory=list)
     size: int = 0
     content_hash: str = ""
+    raw: bytes = field(default=b"", repr=False)  # the bytes parsed, for DKIM checks
 
     @property
     def alternative_text(self):
@@ -137,6 +138,7 @@ def parse(raw, allow_test_domains=False):
         defects=sorted({type(d).__name__ for part in walker.seen for d in part.defects}),
         size=len(raw),
         content_hash=content_hash(raw),
+        raw=raw,
     )
 
 

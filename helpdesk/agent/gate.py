@@ -1,15 +1,14 @@
-"""Who may open the agent desk, and agents' sessions ending after a quiet spell.
+"""The agent desk's gate, and agents' sessions ending after a quiet spell.
 
 Every /agent/ route is checked here, server-side, by the blueprint's before_request (so a
 route cannot be added without it): signed-out people are sent to sign in, anyone signed in
-who is not an active agent or admin gets 404 (the desk does not exist for them), and admin
-pages answer 403 to agents.
+who is not staff (helpdesk.access: an active agent or admin with a proven address) gets
+404 (the desk does not exist for them), and admin pages answer 403 to agents.
 
 An agent's session ends after AGENT_IDLE_TIMEOUT seconds without a request. The time of
-the last request is kept in the signed session cookie and checked on every request the
-agent makes, anywhere on the site. A session restored from a remember-me cookie has no
-such time, so for agents it counts as expired: "keep me signed in" never outlives the
-idle limit of someone who can read every request.
+the last request is kept in the session and checked on every request the agent makes,
+anywhere on the site, so "keep me signed in" never outlives the idle limit of someone who
+can read every request.
 """
 
 import time
@@ -18,6 +17,7 @@ from functools import wraps
 from flask import abort, current_app, flash, request, session
 from flask_login import current_user
 
+from .. import access
 from ..auth import sessions
 from ..extensions import csrf, login_manager
 
@@ -26,15 +26,10 @@ TOUCH_EVERY = 30  # seconds: the cookie is rewritten at most this often, not on 
 
 
 def current_agent():
-    """The signed-in, active agent or admin, or None."""
-    user = current_user
-    if user and user.is_authenticated and user.is_active and user.is_agent:
-        return user._get_current_object()
+    """The signed-in staff member, or None."""
+    if access.is_staff(current_user):
+        return current_user._get_current_object()
     return None
-
-
-def is_admin(user):
-    return user is not None and user.role == "admin" and user.is_active
 
 
 def require_agent():
@@ -55,7 +50,7 @@ def admin_only(view):
     """For admin pages: agents learn the page is not theirs (403); others never see it."""
     @wraps(view)
     def checked(*args, **kwargs):
-        if not is_admin(current_agent()):
+        if not access.is_admin(current_agent()):
             abort(403)
         return view(*args, **kwargs)
     return checked
@@ -74,7 +69,7 @@ def end_idle_agent_session():
     """Sign an agent out when their last request is older than the idle limit."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
-    if not (current_user.is_authenticated and current_user.is_agent):
+    if not access.is_staff(current_user):
         return
     now = int(time.time())
     last = session.get(SEEN, session.get(sessions.AUTH_AT))

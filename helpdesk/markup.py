@@ -1,0 +1,115 @@
+"""What requesters and agents type, as safe HTML: CommonMark through markdown-it-py.
+
+markdown-it-py parses in time linear in the text's length (no backtracking over brackets,
+emphasis runs or nested quotes), so a hostile reply, description or preview costs what its
+size costs. On top of that, two hard bounds: text longer than MARKDOWN_MAX_CHARS, and text
+nested deeper than the parser follows (where markdown-it would drop what is inside), are
+shown as plain paragraphs instead. Raw HTML is shown as text, images as their alt text,
+and links keep their href only for http, https and mailto (or a relative address). The
+result then passes through nh3, so a slip in one rule never becomes a script on the page.
+
+This module sits at the bottom layer: it imports nothing from helpdesk's feature packages.
+"""
+
+import html
+import re
+from functools import partial
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# The longest form fields (descriptions, replies) hold 20,000 characters; longer text comes
+# from mail and is shown as typed, without Markdown.
+MARKDOWN_MAX_CHARS = 20_000
+
+USER_TAGS = frozenset({
+    "a", "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "del",
+})
+_clean_user = partial(
+    nh3.clean,
+    tags=set(USER_TAGS),
+    attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+    url_schemes=set(URL_SCHEMES),
+    link_rel="nofollow noopener noreferrer",
+)
+
+
+def allowed_href(url):
+    """True for a relative address or one of URL_SCHEMES (what nh3 would keep too)."""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return False
+    return scheme == "" or scheme in URL_SCHEMES
+
+
+def align_table_cells(state):
+    """Core rule: `align="right"` on table cells instead of markdown-it's inline style,
+    which the sanitizer strips (a right-aligned column of numbers would lose it)."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = str(token.attrGet("style") or "")
+            if style.startswith("text-align:"):
+                token.attrs.pop("style")
+                token.attrSet("align", style.partition(":")[2])
+
+
+def _restrict_links(state):
+    """Core rule: a link to another scheme keeps its text and loses its href."""
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "link_open" and not allowed_href(str(child.attrGet("href"))):
+                child.attrs.pop("href")
+
+
+def _image_as_text(renderer, tokens, idx, options, env):
+    # No pictures from other sites in a conversation (tracking pixels): the alt text stays.
+    return html.escape(renderer.renderInlineAsText(tokens[idx].children or [], options, env))
+
+
+def exceeds_nesting(tokens, md):
+    """True when a block opened at the parser's nesting limit, whose content it dropped."""
+    limit = md.options["maxNesting"]
+    return any(t.nesting == 1 and t.level + 1 >= limit for t in tokens)
+
+
+def _user_parser():
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("table")
+    # Every destination is parsed as a link; _restrict_links then drops unsafe hrefs, so
+    # `[click](javascript:...)` shows "click" rather than the raw brackets.
+    md.validateLink = lambda url: True
+    md.core.ruler.push("helpdesk_links", _restrict_links)
+    md.core.ruler.push("helpdesk_align", align_table_cells)
+    md.add_render_rule("image", _image_as_text)
+    return md
+
+
+_USER = _user_parser()
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+
+
+def plain_html(text):
+    """Text as paragraphs (blank lines) and line breaks, nothing else interpreted."""
+    paragraphs = _BLANK_LINES.split(text.replace("\r\n", "\n").strip())
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>\n"
+                   for p in paragraphs if p)
+
+
+def render_user_text(text):
+    """Render untrusted Markdown: raw HTML escaped, http/https/mailto links only."""
+    text = text or ""
+    if len(text) > MARKDOWN_MAX_CHARS:
+        return _clean_user(plain_html(text))
+    return render_markdown(text)
+
+
+def render_markdown(text):
+    """render_user_text without the length bound (the benchmark times the parser with it)."""
+    tokens = _USER.parse(text)
+    if exceeds_nesting(tokens, _USER):
+        return _clean_user(plain_html(text))
+    return _clean_user(_USER.renderer.render(tokens, _USER.options, {}))

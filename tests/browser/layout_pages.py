@@ -1,0 +1,68 @@
+"""The pages a person reaches on a phone, each set up the way a real visit gets there."""
+
+from accounts import file_request, make_user
+from playwright.sync_api import expect
+
+PASSWORD = "a long enough password"
+# As long as real addresses get: the header once grew to 572 px with one like it.
+REQUESTER = "alexandra.konstantinopoulou@example-company.com"
+AGENT = "maximilian.oberhuber-agent@example-company.com"
+FORM = "/requests/new/technical-support"
+
+
+def answers(page):
+    """The suggested articles listed under the summary (the combobox's options)."""
+    return page.get_by_role("listbox", name="Suggested answers").get_by_role("option")
+
+
+def sign_in(page, server, email, role):
+    make_user(server.app, email, role=role, password=PASSWORD)
+    page.goto(server.url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".nav-account").first).to_have_text(email)  # signed in, menu open or not
+
+
+def some_requests(server, email=REQUESTER):
+    refs = [file_request(server.app, email=email, summary="The export button does nothing at all "
+                         "when the report has more than a thousand rows")]
+    refs.append(file_request(server.app, email=email, summary="Invoice INV-2211 charged twice",
+                             type_slug="billing"))
+    return refs
+
+
+def home(page, server):
+    page.goto(server.url + "/")
+
+
+def article(page, server):
+    page.goto(server.url + "/articles/contact-support/finding-version-numbers")
+
+
+def request_form(page, server):
+    page.goto(server.url + FORM)
+    page.locator("#summary").press_sequentially("reset password", delay=20)
+    expect(answers(page).first).to_be_visible()
+
+
+def signed_in_page(email, role, path, heading=None):
+    """A page reached after signing in as `email`; "{ref}" in `path` is a filed request."""
+    def visit(page, server):
+        ref = some_requests(server)[0]
+        sign_in(page, server, email, role)
+        page.goto(server.url + path.format(ref=ref))
+        if heading:
+            expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    return visit
+
+
+my_requests = signed_in_page(REQUESTER, "requester", "/requests", "My requests")
+a_request = signed_in_page(REQUESTER, "requester", "/requests/{ref}")
+queue = signed_in_page(AGENT, "agent", "/agent/", "Queue")
+desk_request = signed_in_page(AGENT, "agent", "/agent/requests/{ref}")
+
+
+PAGES = {"home": home, "article": article, "request_form": request_form,
+         "my_requests": my_requests, "a_request": a_request, "queue": queue,
+         "desk_request": desk_request}

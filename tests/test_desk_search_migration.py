@@ -60,12 +60,12 @@ def schema():
 
 @contextmanager
 def requests_before_0009(tmp_path):
-    """A scratch database at migration 0006 holding `existing_requests()`, in an app
+    """A scratch database at migration 0008 holding `existing_requests()`, in an app
     context; yields True on PostgreSQL."""
     with databases.scratch_database(tmp_path) as url:
         app = databases.migration_app(tmp_path, url)
         with app.app_context():
-            upgrade(revision="0006")
+            upgrade(revision="0008")
             existing_requests()
             yield url.startswith("postgresql")
             db.session.remove()
@@ -94,7 +94,7 @@ def test_migration_0009_goes_back_keeping_every_request(tmp_path):
         assert NEW_INDEXES <= indexes
         db.session.remove()
 
-        downgrade(revision="0006")
+        downgrade(revision="0008")
         assert schema() == before
         assert db.session.execute(text("SELECT count(*) FROM message")).scalar_one() == 3
         if postgresql:  # the document is one unweighted vector again, notes included

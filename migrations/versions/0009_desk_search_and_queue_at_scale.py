@@ -1,7 +1,7 @@
 """desk search and queue at scale: SQLite full text, queue counts, queue indexes
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 
 Written by hand, for the agents' queue with many requests (helpdesk/agent/queue.py and
 search.py read what is built here; nothing in the models writes it).
@@ -39,7 +39,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -248,3 +248,10 @@ def test_a_claim_left_by_a_crashed_process_is_taken_over_later(app):
     outcome = take(app, raw)
     assert outcome.kind == "request"
     assert [r.status for r in inbound(app)] == ["request"]
+
+
+def test_the_kept_mail_page_is_never_cached(kept_app):
+    client = kept_app.test_client()
+    make_user(kept_app, "admin@help.example.com", role="admin")
+    sign_in(client, kept_app, "admin@help.example.com")
+    assert client.get("/agent/mail/kept").headers["Cache-Control"] == "private, no-store"

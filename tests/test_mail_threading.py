@@ -250,3 +250,15 @@ def test_a_requester_who_wrote_by_mail_later_signs_in_and_finds_the_request(app,
     sign_in(client, app, "ann@example.org")
     page = client.get("/requests").get_data(as_text=True)
     assert ref in page and "Export fails" in page
+
+
+def test_the_original_of_a_mail_is_never_cached(app, client):
+    from accounts import sign_in
+    make_user(app, "agent@help.example.com", role="agent")
+    first_request(app)
+    take(app, reply_to(confirmation(app), body="Thanks, that worked."))
+    message_id = inbound(app)[-1].message_id
+    sign_in(client, app, "agent@help.example.com")
+    response = client.get(f"/agent/mail/messages/{message_id}/original")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"

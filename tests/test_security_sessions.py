@@ -189,3 +189,14 @@ def test_a_local_next_with_a_query_is_kept(app, client):
     ref = file_request(app)
     response = sign_in(client, app, "ann@example.com", next_path=f"/requests/{ref}?x=1")
     assert response.headers["Location"] == f"/requests/{ref}?x=1"
+
+
+# --- pages that show one person's data stay out of caches -----------------------------------
+
+@pytest.mark.parametrize("path", ["/requests", "/account"])
+def test_a_requesters_own_pages_are_never_cached(app, client, path):
+    make_user(app, "ann@example.com")
+    sign_in(client, app, "ann@example.com")
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"

@@ -184,7 +184,7 @@ SEARCHES = [
     ("no match 'qwxzvk'", "qwxzvk"),
     ("two words 'export crash'", "export+crash"),
     ("common word in My open requests", "invoice&view=mine"),
-    (f"2% word in Waiting for customer", f"{MEDIUM}&view=waiting"),
+    ("2% word in Waiting for customer", f"{MEDIUM}&view=waiting"),
     ("common word, page 40", "invoice&page=40"),
     ("a reference 'HD-1042'", "HD-1042"),
     ("an address", "person42%40example.com"),

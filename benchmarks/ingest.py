@@ -40,7 +40,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from helpdesk import create_app  # noqa: E402
 from helpdesk.extensions import db  # noqa: E402
-from helpdesk.mail.incoming import ingest, parse  # noqa: E402
+from helpdesk.inbound import ingest, parse  # noqa: E402
 
 SETTINGS = {"TESTING": True, "KB_INDEX_ON_START": False, "SECRET_KEY": "benchmark",
             "MAIL_BACKGROUND_SENDER": False, "SUPPORT_ADDRESS": "support@help.example.com",

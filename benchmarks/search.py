@@ -59,7 +59,6 @@ from helpdesk import create_app  # noqa: E402
 from helpdesk.extensions import db  # noqa: E402
 from helpdesk.kb.library import KnowledgeBase  # noqa: E402
 
-
 # --- figures ---------------------------------------------------------------------------
 
 @dataclass

@@ -21,7 +21,8 @@ caller answers 404 for "no" and for "no such request" alike.
 from sqlalchemy import select
 
 from .extensions import db
-from .models import STAFF_ROLES, User
+from .models import User
+from .vocabulary import STAFF_ROLES
 
 
 def signed_in(user):
@@ -51,6 +52,16 @@ def staff_by_email(email):
     return db.session.execute(
         select(User).where(User.email == email.strip().lower()[:254], *staff_condition())
     ).scalar_one_or_none()
+
+
+def proven_account(email):
+    """The account whose owner proved `email` and may still use it, or None: the only
+    account a request or a mail in that address's name belongs to."""
+    if not email:
+        return None
+    user = db.session.execute(
+        select(User).where(User.email == email.strip().lower()[:254])).scalar_one_or_none()
+    return user if user is not None and user.is_verified and user.is_active else None
 
 
 def staff_by_id(user_id):

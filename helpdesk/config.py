@@ -186,7 +186,7 @@ MAIL_INGEST_CLAIM_TIMEOUT = 600
 MAIL_REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "sv", "da", "ja")
 # Accept sender addresses in reserved test domains (example.test); for test setups only.
 MAIL_ALLOW_TEST_DOMAINS = False
-# Whose word on a sender we take (see helpdesk/mail/incoming/authentication.py). A mail
+# Whose word on a sender we take (see helpdesk/inbound/authentication.py). A mail
 # whose From address is not proven still becomes a request, but never changes a request's
 # status, never speaks for an agent, and joins a request only in a participant's name,
 # marked "Sender not verified" for agents.

@@ -1,9 +1,8 @@
 """Database engine settings that depend on the backend."""
 
 import os
-from pathlib import Path
-
 from itertools import chain
+from pathlib import Path
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url

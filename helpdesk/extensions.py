@@ -1,8 +1,8 @@
 """Extension objects, created unbound and bound to an app in `create_app`."""
 
+import flask_login
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-import flask_login
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect

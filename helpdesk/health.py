@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from .extensions import db
 from .kb import get_kb
-from .mail.outbox import backlog
+from .outgoing.outbox import backlog
 
 bp = Blueprint("health", __name__)
 

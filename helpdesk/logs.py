@@ -2,8 +2,8 @@
 
 LOG_FORMAT chooses the shape of each line written to standard error:
 
-- "text" (default): `2026-11-26 08:00:00,123 WARNING helpdesk.mail.outbox [req-id] message`
-- "keyvalue": `ts=... level=WARNING logger=helpdesk.mail.outbox request_id=... msg="..."`
+- "text" (default): `2026-11-26 08:00:00,123 WARNING helpdesk.outgoing.outbox [req-id] message`
+- "keyvalue": `ts=... level=WARNING logger=helpdesk.outgoing.outbox request_id=... msg="..."`
 - "json": one JSON object a line (`ts`, `level`, `logger`, `request_id`, `msg`, `exc`)
 - "" or None: leave logging alone (a host that configures logging itself).
 

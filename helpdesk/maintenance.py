@@ -11,6 +11,13 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from .agent.actions import auto_close_resolved
+from .events import purge_old
+from .extensions import db
+from .kb import get_kb
+from .outgoing.outbox import backlog, purge_sent
+from .tickets.service import remove_orphan_files
+
 log = logging.getLogger(__name__)
 
 
@@ -23,19 +30,16 @@ class Outcome:
 
 def auto_close():
     """Resolved requests close after AUTO_CLOSE_DAYS (the conversation service decides)."""
-    from .agent.actions import auto_close_resolved
     closed = auto_close_resolved(current_app.config["AUTO_CLOSE_DAYS"])
     return f"{closed} resolved requests closed"
 
 
 def orphan_files():
-    from .tickets.service import remove_orphan_files
     return f"{remove_orphan_files()} orphan attachment files removed"
 
 
 def article_index():
     """Bring this host's index up to date; a missing or corrupt one is rebuilt."""
-    from .kb import get_kb
     kb = get_kb()
     kb.wait()
     report = kb.sync()
@@ -45,13 +49,11 @@ def article_index():
 
 
 def old_events():
-    from .events import purge_old
     days = current_app.config["EVENT_RETENTION_DAYS"]
     return f"{purge_old(days)} events older than {days} days removed"
 
 
 def outbox():
-    from .mail.outbox import backlog, purge_sent
     days = current_app.config["OUTBOX_RETENTION_DAYS"]
     removed = purge_sent(days)
     waiting = backlog()
@@ -76,7 +78,6 @@ TASKS = (
 
 def run():
     """Run every task; returns a list of Outcome."""
-    from .extensions import db
     outcomes = []
     for name, task in TASKS:
         try:

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from sqlalchemy.dialects.postgresql import JSONB
 
 from .extensions import db
+from .vocabulary import STAFF_ROLES
 
 
 def utcnow():
@@ -54,11 +55,6 @@ class Event(db.Model):
 
 # --- people and requests (issue 4; issues 5-7 build on these) ---------------------------
 
-ROLES = ("requester", "agent", "admin")
-STAFF_ROLES = ("agent", "admin")  # may open the agent desk (once active and verified)
-STATUSES = ("open", "waiting_customer", "resolved", "closed")
-CHANNELS = ("web", "email")
-PRIORITIES = ("low", "normal", "high", "urgent")
 REF_OFFSET = 1000  # HD-1001 is the first request: short, sequential, human
 
 
@@ -251,7 +247,7 @@ class Outbox(db.Model):
     attempts = db.Column(db.Integer, nullable=False, default=0)
     next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     claimed_at = db.Column(db.DateTime)
-    # The random token of the sender holding the row (see mail/outbox.py); only its
+    # The random token of the sender holding the row (see outgoing/outbox.py); only its
     # holder may mark the mail sent or failed.
     claim_token = db.Column(db.String(32), index=True)
     last_error = db.Column(db.String(1000))
@@ -311,8 +307,6 @@ class UsedToken(db.Model):
 
 
 # --- inbound mail (issue 7) ---------------------------------------------------------------
-
-INBOUND_STATUSES = ("processing", "request", "reply", "note", "ignored", "kept")
 
 
 class InboundMail(db.Model):

@@ -13,9 +13,8 @@ article before building its app gets that article re-indexed, as a live site wou
 import shutil
 from pathlib import Path
 
-import pytest
-
 import databases
+import pytest
 from mailauth import LoopbackDNS
 from mailsink import SMTPServer
 

@@ -6,14 +6,14 @@ retry page use.
 
 import email
 import email.policy
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, UTC
 
 from mailauth import RECEIVING_SERVER, authentication_results
 
 from helpdesk.extensions import db
-from helpdesk.mail.incoming.ingest import ingest
+from helpdesk.inbound.ingest import ingest
 from helpdesk.models import InboundMail, Outbox, Ticket
 
 SUPPORT = "support@help.example.com"

@@ -20,8 +20,8 @@ from filing import PNG, post_request, ref_from
 from inbound import MAIL_SETTINGS, build
 
 from helpdesk.extensions import db
-from helpdesk.mail.incoming import kept
-from helpdesk.mail.incoming.ingest import ingest
+from helpdesk.inbound import kept
+from helpdesk.inbound.ingest import ingest
 from helpdesk.models import InboundMail, SavedReply, Ticket, User
 from helpdesk.tickets import links
 

@@ -1,10 +1,10 @@
 """Migration 0005 (agent desk) upgrades and downgrades without losing requests, on the
 database the suite runs on (SQLite, or PostgreSQL with its full-text indexes)."""
 
+import databases
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-import databases
 from helpdesk.extensions import db
 
 NEW_TABLES = {"saved_reply", "blocked_sender"}
@@ -56,8 +56,8 @@ def test_the_postgresql_search_uses_the_full_text_indexes(tmp_path):
     if databases.backend() != "postgresql":
         import pytest
         pytest.skip("runs with HELPDESK_TEST_DATABASE_URL (PostgreSQL): scripts/test does it")
-    from helpdesk.agent import search
     from helpdesk.models import Ticket
+    from helpdesk.tickets import search
     with databases.scratch_database(tmp_path) as url:
         app = databases.migration_app(tmp_path, url)
         with app.app_context():

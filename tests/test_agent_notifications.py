@@ -11,8 +11,8 @@ from desk import reply, send, signed_in, user_id
 from filing import PNG
 
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import send_pending
 from helpdesk.models import Ticket
+from helpdesk.outgoing.outbox import send_pending
 from helpdesk.tickets import conversation
 
 BASE = "https://help.example.com"

@@ -3,9 +3,15 @@ deactivates and changes roles."""
 
 import re
 
-from accounts import get_user, last_link, make_user, outbox, sign_in_with_password, use_link
+from accounts import (
+    get_user,
+    last_link,
+    make_user,
+    outbox,
+    sign_in_with_password,
+    use_link,
+)
 from desk import PASSWORD, page, send, signed_in
-
 
 # --- the command line ---------------------------------------------------------------------------
 

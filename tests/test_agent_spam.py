@@ -9,10 +9,18 @@ from accounts import file_request, make_user, outbox, ticket
 from desk import page, queue_refs, reply, send, signed_in
 from filing import PNG, post_request
 
-from helpdesk.agent.spam import is_blocked
 from helpdesk.extensions import db
-from helpdesk.models import Attachment, BlockedSender, Event, Outbox, Ticket, TicketChange, User
+from helpdesk.models import (
+    Attachment,
+    BlockedSender,
+    Event,
+    Outbox,
+    Ticket,
+    TicketChange,
+    User,
+)
 from helpdesk.tickets import attachments as storage
+from helpdesk.tickets.service import is_blocked
 
 
 def stored_files(app):

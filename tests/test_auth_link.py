@@ -3,10 +3,21 @@
 import re
 
 import pytest
-from accounts import (file_request, get_user, last_link, make_user, outbox, post, request_link,
-                      sign_in, signed_in_as, token_of, use_link)
+from accounts import (
+    file_request,
+    get_user,
+    last_link,
+    make_user,
+    outbox,
+    post,
+    request_link,
+    sign_in,
+    signed_in_as,
+    token_of,
+    use_link,
+)
 
-from helpdesk.mail.outbox import send_pending
+from helpdesk.outgoing.outbox import send_pending
 
 
 def test_asking_for_a_link_says_to_check_the_inbox(app, client):

@@ -2,10 +2,20 @@
 
 import re
 
-from accounts import (file_request, get_user, last_link, make_user, outbox, post, sign_in,
-                      sign_in_with_password, signed_in_as, token_of)
+from accounts import (
+    file_request,
+    get_user,
+    last_link,
+    make_user,
+    outbox,
+    post,
+    sign_in,
+    sign_in_with_password,
+    signed_in_as,
+    token_of,
+)
 
-from helpdesk.mail.outbox import send_pending
+from helpdesk.outgoing.outbox import send_pending
 
 PASSWORD = "correct horse battery"
 

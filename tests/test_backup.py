@@ -7,14 +7,14 @@ import re
 import stat
 from pathlib import Path
 
+import databases
 import pytest
 from filing import PNG, post_request, ref_from
 
-import databases
 from helpdesk import create_app
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import send_pending
 from helpdesk.models import Attachment, Outbox, Ticket
+from helpdesk.outgoing.outbox import send_pending
 
 
 @pytest.fixture

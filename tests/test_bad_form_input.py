@@ -7,7 +7,15 @@ import pkgutil
 
 from accounts import file_request, outbox, page_token, post, ticket
 from desk import reply, signed_in
-from filing import PNG, TECH, form_page, hidden_fields, multipart, post_request, ref_from
+from filing import (
+    PNG,
+    TECH,
+    form_page,
+    hidden_fields,
+    multipart,
+    post_request,
+    ref_from,
+)
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.csrf.core import CSRFTokenField

@@ -9,11 +9,20 @@ from accounts import file_request, make_user, outbox
 from filing import PNG
 
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import send_pending
-from helpdesk.models import Attachment, Message, Rating, Ticket, TicketChange, User, utcnow
+from helpdesk.models import (
+    Attachment,
+    Message,
+    Rating,
+    Ticket,
+    TicketChange,
+    User,
+    utcnow,
+)
+from helpdesk.outgoing.outbox import send_pending
 from helpdesk.tickets import attachments as storage
 from helpdesk.tickets import conversation
 from helpdesk.tickets.service import TooManyFiles, Upload
+from helpdesk.vocabulary import REQUESTER_STATUS_LABELS
 
 
 @pytest.fixture
@@ -55,7 +64,7 @@ def test_a_requester_reply_sets_waiting_for_support(app):
         message = conversation.add_reply(load(ref), body="Still broken.",
                                          author_email="ann@example.com")
         assert message.ticket.status == "open"
-        assert conversation.REQUESTER_WORDS[message.ticket.status] == "Waiting for support"
+        assert REQUESTER_STATUS_LABELS[message.ticket.status] == "Waiting for support"
 
 
 def test_a_requester_reply_notifies_the_assignee_by_mail(mail_app, smtp_server):

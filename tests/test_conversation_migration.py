@@ -1,9 +1,9 @@
 """Migration 0003 (accounts, conversation, ratings) upgrades and downgrades without losing data."""
 
+import databases
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-import databases
 from helpdesk.extensions import db
 
 NEW_TABLES = {"ticket_change", "rating", "used_token"}

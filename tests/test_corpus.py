@@ -3,12 +3,11 @@
 import re
 
 import pytest
+from support import MAGENTO, require_corpus
 
 from helpdesk.kb.articles import parse_article, walk
 from helpdesk.kb.library import KnowledgeBase
 from helpdesk.kb.rendering import render_article
-
-from support import MAGENTO, require_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -125,6 +124,7 @@ def test_a_second_sync_of_an_unchanged_corpus_changes_nothing(corpus_kb):
 
 def _keystrokes():
     import tomllib
+
     from support import ROOT
     with open(ROOT / "benchmarks" / "relevance_queries.toml", "rb") as fh:
         queries = [entry["q"] for entry in tomllib.load(fh)["query"]][::4]

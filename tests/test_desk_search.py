@@ -6,14 +6,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from accounts import file_request, get_user, make_user, sign_in
+from accounts import file_request, get_user, sign_in
 from desk import page, queue_refs, signed_in
 from sqlalchemy import insert, select
 
-from helpdesk.agent import search, spam
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket, utcnow
-from helpdesk.tickets import conversation
+from helpdesk.tickets import conversation, search, spam
 
 
 def found(client, query, view="all"):

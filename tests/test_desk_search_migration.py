@@ -7,16 +7,17 @@ import logging
 from contextlib import contextmanager
 from pathlib import Path
 
+import databases
 import pytest
 from accounts import file_request
 from desk import page, queue_refs, signed_in
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-import databases
-from helpdesk.agent import queue, search
+from helpdesk.agent import queue
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
+from helpdesk.tickets import search
 
 VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 NEW_INDEXES = {"ix_ticket_queue_updated", "ix_ticket_queue_created"}

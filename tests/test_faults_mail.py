@@ -17,8 +17,8 @@ from mailsink import SMTPServer, free_port
 from processes import ROOT, child_env, cli, eventually
 
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import queue_mail, send_pending
 from helpdesk.models import Outbox, Ticket, utcnow
+from helpdesk.outgoing.outbox import queue_mail, send_pending
 
 
 class StallingSMTPServer(SMTPServer):
@@ -103,7 +103,7 @@ def test_a_stalled_smtp_server_never_holds_up_filing_a_request(make_app, stallin
         assert eventually(lambda: len(stalling_smtp.messages) == 2)
     finally:
         stalling_smtp.release.set()
-        app.extensions["helpdesk.mail.sender"].stop()
+        app.extensions["helpdesk.outgoing.sender"].stop()
 
 
 def test_smtp_slower_than_the_timeout_is_retried_and_delivered_once(make_app, stalling_smtp):

@@ -3,8 +3,8 @@
 import re
 
 from sqlalchemy import select
-
 from support import csrf_token
+
 from helpdesk import events
 from helpdesk.extensions import db
 from helpdesk.models import Event

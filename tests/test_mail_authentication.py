@@ -12,7 +12,6 @@ even our signed reply token) says which request a mail answers, never who wrote 
 """
 
 import pytest
-
 from accounts import make_user
 from desk import page, signed_in
 from inbound import MAIL_SETTINGS, build, outbox, proven, reply_to, take, tickets

@@ -1,10 +1,10 @@
 """Migration 0008 (whether a mail's sender was proven) upgrades and downgrades on the
 database the suite runs on, keeping every message and its files."""
 
+import databases
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-import databases
 from helpdesk.extensions import db
 
 

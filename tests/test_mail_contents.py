@@ -6,8 +6,8 @@ from email.message import EmailMessage
 from email.policy import default
 
 import pytest
-
 from inbound import MAIL_SETTINGS, build, take, tickets
+
 
 def png():
     from PIL import Image

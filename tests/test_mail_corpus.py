@@ -18,20 +18,19 @@ from email.policy import default
 
 import pytest
 import yaml
-
 from support import CORPORA, require_corpus
 
 from helpdesk.extensions import db
-from helpdesk.mail.incoming import addresses
-from helpdesk.mail.incoming.ingest import NOT_CONTENT, ingest
-from helpdesk.mail.incoming.parse import parse
+from helpdesk.inbound import addresses
+from helpdesk.inbound.ingest import NOT_CONTENT, ingest
+from helpdesk.inbound.parse import parse
 from helpdesk.models import InboundMail, Ticket
 
 MAIL = CORPORA / "mail"
 FOLDERS = ("zammad", "zammad-upstream-extra", "otobo", "rt", "freescout", "django-helpdesk")
 
 # Senders Zammad takes and we refuse: the address is invalid or the header ambiguous, so
-# such a mail never owns or joins a request (see mail/incoming/addresses.py).
+# such a mail never owns or joins a request (see inbound/addresses.py).
 REFUSED_SENDERS = {
     "zammad/mail035": "a quoted local part with no domain",
     "zammad/mail044": "a domain ending in a dot",

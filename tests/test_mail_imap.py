@@ -8,7 +8,6 @@ twice. TLS works both ways (IMAPS and STARTTLS) with a private CA.
 import threading
 
 import pytest
-
 from imapserver import DovecotServer, available
 from inbound import MAIL_SETTINGS, build, inbound, tickets
 from support import missing

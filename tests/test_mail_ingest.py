@@ -10,11 +10,10 @@ import stat
 import threading
 
 import pytest
-
 from accounts import make_user, page_token, sign_in
 from inbound import MAIL_SETTINGS, build, inbound, outbox, reply_to, take, tickets
 
-from helpdesk.mail.incoming import kept
+from helpdesk.inbound import kept
 
 
 @pytest.fixture
@@ -218,8 +217,8 @@ def test_a_requester_cannot_retry_kept_mail(kept_app):
 
 def test_a_piped_mail_another_process_is_still_handling_is_kept_not_dropped(app):
     from helpdesk.extensions import db
-    from helpdesk.mail.incoming.ingest import dedupe_key
-    from helpdesk.mail.incoming.parse import parse
+    from helpdesk.tickets.intake import dedupe_key
+    from helpdesk.inbound.parse import parse
     from helpdesk.models import InboundMail
     raw = build(message_id="<slow@example.org>")
     with app.app_context():  # another process claimed it a moment ago and is still at it
@@ -235,8 +234,8 @@ def test_a_claim_left_by_a_crashed_process_is_taken_over_later(app):
     from datetime import timedelta
 
     from helpdesk.extensions import db
-    from helpdesk.mail.incoming.ingest import dedupe_key
-    from helpdesk.mail.incoming.parse import parse
+    from helpdesk.tickets.intake import dedupe_key
+    from helpdesk.inbound.parse import parse
     from helpdesk.models import InboundMail, utcnow
     raw = build(message_id="<crashed@example.org>")
     long_ago = utcnow() - timedelta(hours=2)

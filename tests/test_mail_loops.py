@@ -7,14 +7,22 @@ reach, and the request page shows it.
 """
 
 import pytest
-
 from accounts import make_user, sign_in
-from inbound import MAIL_SETTINGS, SUPPORT, build, inbound, outbox, reply_to, take, tickets
+from inbound import (
+    MAIL_SETTINGS,
+    SUPPORT,
+    build,
+    inbound,
+    outbox,
+    reply_to,
+    take,
+    tickets,
+)
 
-from helpdesk.agent import spam
 from helpdesk.extensions import db
-from helpdesk.mail.incoming import failing
 from helpdesk.models import User
+from helpdesk.outgoing import failing
+from helpdesk.tickets import spam
 
 
 @pytest.fixture

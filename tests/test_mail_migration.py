@@ -1,9 +1,9 @@
 """The inbound-mail migration (0004) upgrades and downgrades cleanly."""
 
+import databases
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-import databases
 from helpdesk.extensions import db
 
 NEW_TABLES = {"inbound_mail", "mail_reference", "failing_address"}

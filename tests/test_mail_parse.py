@@ -10,9 +10,9 @@ from email.policy import default
 
 from inbound import build
 
-from helpdesk.mail.incoming import device, replies
-from helpdesk.mail.incoming.ingest import summary_from
-from helpdesk.mail.incoming.parse import parse
+from helpdesk.inbound import device, replies
+from helpdesk.inbound.ingest import summary_from
+from helpdesk.inbound.parse import parse
 
 
 def raw(text):

@@ -3,11 +3,11 @@ request, an agent answers, the requester answers that mail from their inbox, and
 answer lands on the same request."""
 
 from accounts import make_user
-from inbound import MAIL_SETTINGS, SUPPORT, parse_sent, proven, reply_to, tickets, build
+from inbound import MAIL_SETTINGS, SUPPORT, build, parse_sent, proven, reply_to, tickets
 
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import send_pending
 from helpdesk.models import Ticket, User
+from helpdesk.outgoing.outbox import send_pending
 from helpdesk.tickets import conversation
 
 APP_MAIL = """The app closes as soon as I open Settings.

@@ -10,13 +10,22 @@ test_mail_authentication.py for what proves a sender).
 from datetime import timedelta
 
 import pytest
-
 from accounts import make_user
-from inbound import MAIL_SETTINGS, SUPPORT, build, inbound, outbox, proven, reply_to, take, tickets
+from inbound import (
+    MAIL_SETTINGS,
+    SUPPORT,
+    build,
+    inbound,
+    outbox,
+    proven,
+    reply_to,
+    take,
+    tickets,
+)
 
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import build_message
 from helpdesk.models import Ticket, utcnow
+from helpdesk.outgoing.outbox import build_message
 
 
 @pytest.fixture

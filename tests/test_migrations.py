@@ -1,10 +1,10 @@
 """Every migration upgrades and downgrades cleanly on the database the suite runs on
 (SQLite, or PostgreSQL under HELPDESK_TEST_DATABASE_URL)."""
 
+import databases
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-import databases
 from helpdesk.extensions import db
 
 

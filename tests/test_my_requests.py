@@ -9,6 +9,7 @@ from accounts import file_request, make_user, sign_in, sign_in_with_password
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, utcnow
 from helpdesk.tickets import conversation
+from helpdesk.vocabulary import REQUESTER_STATUS_LABELS
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_requester_words_are_used_for_every_status(app, ann):
     for status in ("open", "waiting_customer", "resolved", "closed"):
         ref = file_request(app, summary=status)
         set_status(app, ref, status)
-        words[ref] = conversation.REQUESTER_WORDS[status]
+        words[ref] = REQUESTER_STATUS_LABELS[status]
     page = listing(ann)
     for ref, word in words.items():
         row = page[page.index(f">{ref}</a>"):]

@@ -73,15 +73,15 @@ def test_json_log_lines_are_one_object_each(make_app, capsys):
     app = make_app(LOG_FORMAT="json")
     with app.test_request_context(headers={"X-Request-ID": "req-7"}):
         app.preprocess_request()
-        logging.getLogger("helpdesk.mail").error("SMTP refused\nsecond line")
+        logging.getLogger("helpdesk.outgoing").error("SMTP refused\nsecond line")
     (line,) = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.startswith("{")]
     assert line["request_id"] == "req-7" and line["msg"] == "SMTP refused\nsecond line"
-    assert line["level"] == "ERROR" and line["logger"] == "helpdesk.mail"
+    assert line["level"] == "ERROR" and line["logger"] == "helpdesk.outgoing"
 
 
 def test_log_lines_outside_a_request_say_so(make_app, capsys):
     make_app(LOG_FORMAT="keyvalue")
-    logging.getLogger("helpdesk.mail.sender").warning("background")
+    logging.getLogger("helpdesk.outgoing.sender").warning("background")
     assert "request_id=- msg=\"background\"" in capsys.readouterr().err
 
 

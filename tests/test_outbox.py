@@ -9,8 +9,8 @@ from filing import post_request, ref_from
 from mailsink import SMTPServer, free_port
 
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import send_pending
 from helpdesk.models import Outbox, Ticket, User, utcnow
+from helpdesk.outgoing.outbox import send_pending
 
 
 @pytest.fixture
@@ -227,7 +227,7 @@ def test_the_background_sender_delivers_without_being_asked(make_app, smtp_serve
     deadline = time.monotonic() + 20
     while not smtp_server.messages and time.monotonic() < deadline:
         time.sleep(0.05)
-    app.extensions["helpdesk.mail.sender"].stop()
+    app.extensions["helpdesk.outgoing.sender"].stop()
     assert len(smtp_server.messages) == 1
 
 

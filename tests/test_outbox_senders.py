@@ -14,8 +14,8 @@ from mailsink import SMTPServer
 from processes import ROOT, child_env, eventually
 
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import claim, queue_mail, send_pending
 from helpdesk.models import Outbox
+from helpdesk.outgoing.outbox import claim, queue_mail, send_pending
 
 MAILS = 80
 
@@ -63,7 +63,7 @@ SENDER = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
     from helpdesk import create_app
-    from helpdesk.mail.outbox import send_pending
+    from helpdesk.outgoing.outbox import send_pending
     go = Path(sys.argv[1])
     app = create_app()
     with app.app_context():

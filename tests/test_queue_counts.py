@@ -3,15 +3,15 @@ spam and deleted, on the suite's database."""
 
 import re
 
+import databases
 import pytest
 from accounts import file_request, make_user
 from desk import page, send, signed_in, user_id
 from sqlalchemy import create_engine, text
 
-import databases
-from helpdesk.agent import spam
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
+from helpdesk.tickets import spam
 
 TABS = ("My open requests", "Unassigned", "All open", "Waiting for customer", "Resolved",
         "All", "Spam")

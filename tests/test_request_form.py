@@ -4,7 +4,14 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from filing import CHROME_WINDOWS, TECH, form_page, hidden_fields, post_request, ref_from
+from filing import (
+    CHROME_WINDOWS,
+    TECH,
+    form_page,
+    hidden_fields,
+    post_request,
+    ref_from,
+)
 
 from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket, User

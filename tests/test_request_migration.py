@@ -1,9 +1,9 @@
 """The requests migration upgrades and downgrades cleanly on SQLite."""
 
+import databases
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-import databases
 from helpdesk.extensions import db
 
 NEW_TABLES = {"user", "ticket", "message", "attachment", "outbox"}

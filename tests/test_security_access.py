@@ -9,8 +9,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from accounts import (file_request, make_user, page_token, sign_in, sign_in_with_password,
-                      ticket)
+from accounts import (
+    file_request,
+    make_user,
+    page_token,
+    sign_in,
+    sign_in_with_password,
+    ticket,
+)
 from filing import PNG, multipart
 
 from helpdesk.extensions import db

@@ -4,8 +4,20 @@ type confusion and mass assignment (DESIGN.md section 6)."""
 import re
 
 import pytest
-from accounts import (file_request, get_user, last_link, make_user, outbox, page_token, post,
-                      request_link, sign_in, sign_in_with_password, ticket, token_of)
+from accounts import (
+    file_request,
+    get_user,
+    last_link,
+    make_user,
+    outbox,
+    page_token,
+    post,
+    request_link,
+    sign_in,
+    sign_in_with_password,
+    ticket,
+    token_of,
+)
 from filing import multipart, post_request, ref_from
 from sqlalchemy import inspect, text
 

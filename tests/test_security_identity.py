@@ -8,9 +8,17 @@ request's address was never proven.
 import re
 
 import pytest
-from accounts import (last_link, make_user, outbox, page_token, post, sign_in,
-                      sign_in_with_password, ticket)
-from filing import hidden_fields, form_page, multipart, post_request, ref_from
+from accounts import (
+    last_link,
+    make_user,
+    outbox,
+    page_token,
+    post,
+    sign_in,
+    sign_in_with_password,
+    ticket,
+)
+from filing import form_page, hidden_fields, multipart, post_request, ref_from
 
 from helpdesk.agent import people
 

@@ -2,8 +2,19 @@
 and `next=` kept on this site."""
 
 import pytest
-from accounts import (file_request, last_link, make_user, page_token, post, request_link,
-                      sign_in, sign_in_with_password, signed_in_as, token_of, use_link)
+from accounts import (
+    file_request,
+    last_link,
+    make_user,
+    page_token,
+    post,
+    request_link,
+    sign_in,
+    sign_in_with_password,
+    signed_in_as,
+    token_of,
+    use_link,
+)
 
 PASSWORD = "a long enough password"
 

@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from .. import access
 from ..extensions import db
-from ..mail import notices
-from ..models import PRIORITIES, STATUSES, Ticket, utcnow
+from ..models import Ticket, utcnow
+from ..outgoing import notices
 from ..tickets import conversation
+from ..vocabulary import AGENT_STATUS_LABELS, PRIORITIES, STATUSES
 
 BULK_MAX = 100  # requests one bulk action may change (a queue page shows fewer)
 
@@ -49,7 +50,7 @@ def _assign(ticket, assignee, actor):
         notices.queue_notice(ticket, "request_assigned", assignee.email,
                              f"Assigned to you: {ticket.summary}", actor=actor,
                              link=conversation.agent_link(ticket),
-                             status=conversation.AGENT_WORDS.get(ticket.status, ticket.status))
+                             status=AGENT_STATUS_LABELS.get(ticket.status, ticket.status))
     return True
 
 

@@ -4,7 +4,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..models import ROLES
+from ..outgoing.outbox import send_pending
+from ..vocabulary import ROLES
+from .people import PeopleError, create, send_invitation
 
 
 @click.group("users")
@@ -27,8 +29,6 @@ def create_user(email, role, ask_password):
     MAIL_SERVER configured, the mail is written to the log, and listed at /dev/outbox in
     debug mode).
     """
-    from ..mail.outbox import send_pending
-    from .people import PeopleError, create, send_invitation
     password = None
     if ask_password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)

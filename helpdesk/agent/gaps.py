@@ -20,8 +20,14 @@ from datetime import timedelta
 
 from sqlalchemy import and_, case, func, select
 
-from ..events import (REQUEST_FILED, SEARCH, SOLVED, SUGGESTION_OPENED, SUGGESTION_SHOWN,
-                      VIEWED)
+from ..events import (
+    REQUEST_FILED,
+    SEARCH,
+    SOLVED,
+    SUGGESTION_OPENED,
+    SUGGESTION_SHOWN,
+    VIEWED,
+)
 from ..extensions import db
 from ..models import ArticleVote, Event
 

@@ -17,7 +17,8 @@ from sqlalchemy import and_, case, func, select
 
 from ..events import REQUEST_FILED, SEARCH, SOLVED, SUGGESTION_OPENED, SUGGESTION_SHOWN
 from ..extensions import db
-from ..models import STAFF_ROLES, Event, Message, Rating, Ticket, User, utcnow
+from ..models import Event, Message, Rating, Ticket, User, utcnow
+from ..vocabulary import STAFF_ROLES
 
 DEFAULT_DAYS = 28
 MAX_DAYS = 3 * 366

@@ -17,12 +17,11 @@ from .. import access
 from ..auth import passwords, tokens
 from ..auth.service import end_sessions
 from ..extensions import db
-from ..mail import sender
-from ..mail.outbox import queue_mail
-from ..models import ROLES, STAFF_ROLES, User, utcnow
+from ..models import User, utcnow
+from ..outgoing import sender
+from ..outgoing.outbox import queue_mail
 from ..urls import external_url
-
-ROLE_WORDS = {"requester": "Requester", "agent": "Agent", "admin": "Admin"}
+from ..vocabulary import ROLE_LABELS, ROLES, STAFF_ROLES
 
 
 class PeopleError(ValueError):
@@ -155,7 +154,7 @@ def send_invitation(user, inviter=None):
                         token=tokens.make(tokens.SIGN_IN, e=user.email, n="/agent/", r=False))
     site = current_app.config["SITE_NAME"]
     context = dict(user=user, inviter=inviter, link=link, site_name=site,
-                   role=ROLE_WORDS[user.role], minutes=max(tokens.max_age(tokens.SIGN_IN) // 60, 1),
+                   role=ROLE_LABELS[user.role], minutes=max(tokens.max_age(tokens.SIGN_IN) // 60, 1),
                    sign_in=external_url("auth.login"))
     queue_mail(user.email, f"You are invited to {site}",
                render_template("mail/agent_invitation.txt", **context),

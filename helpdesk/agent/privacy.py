@@ -18,10 +18,19 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Event, FailingAddress, InboundMail, Message, Outbox, Ticket,
-                      TicketChange, User, utcnow)
+from ..models import (
+    Event,
+    FailingAddress,
+    InboundMail,
+    Message,
+    Outbox,
+    Ticket,
+    TicketChange,
+    User,
+    utcnow,
+)
 from ..tickets import attachments as storage
-from . import spam
+from ..tickets import spam
 
 log = logging.getLogger(__name__)
 ERASED = "erased"

@@ -19,9 +19,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, Integer, String, column, func, select, table
 
 from ..extensions import db
-from ..models import CHANNELS, PRIORITIES, STAFF_ROLES, STATUSES, Ticket, User, utcnow
-from ..tickets.conversation import OPEN_STATUSES
-from . import search
+from ..models import Ticket, User, utcnow
+from ..tickets import search
+from ..vocabulary import CHANNELS, OPEN_STATUSES, PRIORITIES, STAFF_ROLES, STATUSES
 
 VIEWS = (  # name, label
     ("mine", "My open requests"),

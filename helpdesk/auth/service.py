@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..mail import sender
-from ..mail.outbox import queue_mail
 from ..models import Ticket, TicketChange, User, utcnow
+from ..outgoing import sender
+from ..outgoing.outbox import queue_mail
 from ..urls import external_url
 from . import passwords, session_store, throttle, tokens
 from .sessions import DEFAULT_NEXT, safe_next

@@ -6,12 +6,20 @@ anything: an emailed link opens a page whose button does the work, so a mail sca
 fetches the link does not use it up.
 """
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
-from ..extensions import limiter
+from ..extensions import limiter, login_manager
 from . import devices, forms, passwords, service, sessions
 
 bp = Blueprint("auth", __name__)
@@ -372,3 +380,13 @@ def end_all_sessions():
     sessions.end()
     flash("You are signed out on every device, including this one.", "success")
     return redirect(url_for("kb.home"), 303)
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+
+    @login_manager.unauthorized_handler
+    def sign_in_first():
+        # A local path, never request.url: `next` must stay on this site.
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target), 303)

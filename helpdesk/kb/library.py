@@ -22,8 +22,13 @@ from . import manifest
 from .markdown import headings, to_plain_text
 from .ranking import Ranker, Results, user_query
 from .rendering import render_article
-from .search import (INDEX_FAILURES, ArticleIndex, IndexUnavailable, article_document,
-                     open_or_fail)
+from .search import (
+    INDEX_FAILURES,
+    ArticleIndex,
+    IndexUnavailable,
+    article_document,
+    open_or_fail,
+)
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,13 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from ..markup import URL_SCHEMES, align_table_cells, allowed_href, exceeds_nesting, plain_html
+from ..markup import (
+    URL_SCHEMES,
+    align_table_cells,
+    allowed_href,
+    exceeds_nesting,
+    plain_html,
+)
 from .articles import CATEGORY_FILES
 
 TOC_LEVELS = (2, 3)

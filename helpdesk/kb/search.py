@@ -25,8 +25,14 @@ from functools import lru_cache
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.analysis import (STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer,
-                             StemmingAnalyzer, StopFilter)
+from whoosh.analysis import (
+    STOP_WORDS,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemmingAnalyzer,
+    StopFilter,
+)
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.matching.wrappers import WrappingMatcher

@@ -26,19 +26,20 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import access
 from ..extensions import db
-from ..mail import notices, sender
-from ..models import CHANNELS, STATUSES, Attachment, Message, Rating, Ticket, TicketChange, utcnow
+from ..models import Attachment, Message, Rating, Ticket, TicketChange, utcnow
+from ..outgoing import notices, sender
 from ..urls import external_url
+from ..vocabulary import (
+    AGENT_STATUS_LABELS,
+    CHANNELS,
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    STATUSES,
+)
 from . import attachments as storage
 from . import links
-from .service import note_address_proven, remove_stored, store_uploads
+from .service import note_address_proven, remove_stored, store_uploads, with_refused
 
-REQUESTER_WORDS = {"open": "Waiting for support", "waiting_customer": "Waiting for you",
-                   "resolved": "Resolved", "closed": "Closed"}
-AGENT_WORDS = {"open": "Open", "waiting_customer": "Waiting for customer",
-               "resolved": "Resolved", "closed": "Closed"}
-OPEN_STATUSES = ("open", "waiting_customer")
-DONE_STATUSES = ("resolved", "closed")
 COMMENT_MAX = 2000
 
 
@@ -143,7 +144,8 @@ def commit_and_send():
 # --- replies and notes ---------------------------------------------------------------------
 
 def add_reply(ticket, *, body, author=None, author_email=None, source="web", uploads=(),
-              internal=False, mail_message_id=None, subject=None, sender_proven=None):
+              internal=False, mail_message_id=None, subject=None, sender_proven=None,
+              inbound=None):
     """Add a message to `ticket` and apply the rules above; returns the Message.
 
     `author` is a User or None (an email-only requester, then `author_email` says who).
@@ -159,6 +161,7 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
     `sender_proven` (mail only; None from the web) is kept on the message. False: nobody
     could check that the mail is from `author_email`, so the reply changes no status and
     starts no follow-up request; agents are told, with the mail's subject saying so.
+    `inbound` (mail only) is the mail's InboundMail record, finished in the same commit.
     Raises EmptyReply (no text, no file) and NotAllowed (an internal note by a non-agent).
     """
     body = body if isinstance(body, str) else ""
@@ -177,6 +180,8 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
         stored = store_uploads(uploads, source != "web", refused)
         message = _add(ticket, body, author, email, source, internal, mail_message_id, subject,
                        stored, refused, agent, sender_proven)
+        if inbound is not None:
+            inbound.ticket_id, inbound.message_id = message.ticket_id, message.id
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -195,9 +200,7 @@ def _add(ticket, body, author, email, source, internal, mail_message_id, subject
     if (not internal and not agent and not unproven and ticket.status in DONE_STATUSES
             and not can_reopen(ticket, now)):
         target = _follow_up(ticket, body, source)
-    if refused:
-        body = (body.rstrip() + "\n\n" if body.strip() else "") + "Files not attached:\n" + \
-            "\n".join(f"- {r.name}: {r.reason}" for r in refused)
+    body = with_refused(body, refused)
     message = Message(ticket=target, author_id=getattr(author, "id", None), author_email=email,
                       body=body, internal=bool(internal), source=source if source in CHANNELS
                       else "web", mail_message_id=mail_message_id, subject=subject,
@@ -267,7 +270,7 @@ def _mail_agents(ticket, message, follow_up_of=None, unproven=False):
     notices.queue_notice(ticket, "requester_reply", recipients, subject, message=message,
                          files=[a.original_name for a in message.attachments],
                          link=agent_link(ticket), follow_up_of=follow_up_of,
-                         status=AGENT_WORDS[ticket.status])
+                         status=AGENT_STATUS_LABELS[ticket.status])
 
 
 # --- status ----------------------------------------------------------------------------------

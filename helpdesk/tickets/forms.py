@@ -2,8 +2,15 @@
 
 from functools import lru_cache
 
-from wtforms import (BooleanField, EmailField, MultipleFileField, RadioField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    EmailField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 

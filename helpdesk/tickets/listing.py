@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from ..agent import search
 from ..extensions import db
 from ..models import Attachment, Message, Ticket
-from .conversation import DONE_STATUSES, OPEN_STATUSES
+from ..vocabulary import DONE_STATUSES, OPEN_STATUSES
+from . import search
 
 FILTERS = {"open": OPEN_STATUSES, "closed": DONE_STATUSES, "all": None}
 SORTS = {"updated": (Ticket.updated_at.desc(), Ticket.id.desc()),

@@ -13,11 +13,13 @@ from .. import access
 from ..extensions import csrf, limiter
 from ..markup import render_user_text
 from ..models import REF_OFFSET, Ticket
+from ..vocabulary import REQUESTER_STATUS_LABELS
 from . import attachments as storage
 from . import conversation, environment, links, listing, service
+from .blueprint import bp, ip_limit
 from .forms import RateForm, ReplyForm
-from .views import _ip_limit, bp
-from .visitor import grant, grants, request_types
+from .types import request_types
+from .visitor import grant, grants
 from .visitor import user as _user
 
 PREVIEWS_LIMITED = ("You have asked for many previews in a short time. Wait a minute and press"
@@ -58,7 +60,7 @@ def my_requests():
         page = listing.my_requests(user.email, per_page=current_app.config["MY_REQUESTS_PAGE_SIZE"],
                                    **criteria)
     return render_template("tickets/my_requests.html", page=page, types=types,
-                           criteria=criteria, words=conversation.REQUESTER_WORDS,
+                           criteria=criteria, words=REQUESTER_STATUS_LABELS,
                            filters=[("all", "All"), ("open", "Open"),
                                     ("closed", "Resolved and closed")])
 
@@ -86,7 +88,7 @@ def _page(ticket, reply_form=None, rate_form=None, preview=None, status=200, fil
         environment=environment.rows(ticket.environment),
         messages=listing.request_page(ticket), follow_ups=listing.follow_ups(ticket),
         parent_ref=f"HD-{ticket.parent_id + REF_OFFSET}" if ticket.parent_id else None,
-        words=conversation.REQUESTER_WORDS, requester=requester,
+        words=REQUESTER_STATUS_LABELS, requester=requester,
         by_link=requester and not access.owns(user, ticket),
         reply_form=reply_form or ReplyForm(), rate_form=rate_form or RateForm(),
         preview=preview, files_dropped=files_dropped, limits=storage.describe_limits(),
@@ -131,7 +133,7 @@ def _preview_refused(limit):
 
 @bp.post("/requests/<ref>/reply")
 @csrf.exempt  # the form checks its own token, so an expired page comes back with the text
-@limiter.limit(_ip_limit, methods=["POST"], exempt_when=_previewing)
+@limiter.limit(ip_limit, methods=["POST"], exempt_when=_previewing)
 @limiter.limit(_preview_limit, key_func=_preview_key, methods=["POST"],
                exempt_when=lambda: not _previewing(), on_breach=_preview_refused)
 def reply(ref):

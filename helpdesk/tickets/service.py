@@ -13,11 +13,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import events
-from ..agent.blocking import is_blocked
+from .. import access, events
 from ..extensions import db
-from ..mail import notices, sender
-from ..models import Attachment, Message, Ticket, User, utcnow
+from ..models import Attachment, BlockedSender, Message, Ticket, utcnow
+from ..outgoing import notices, sender
 from ..urls import external_url
 from . import attachments as storage
 from . import environment, links
@@ -65,10 +64,33 @@ class NewRequest:
     mail_message_id: str | None = None
     visitor: str | None = None  # the anonymous statistics id, for the funnel events
     address_proven: bool = False
+    # From mail: the whole subject (the summary may be cut), whether the sender was
+    # proven, and the mail's InboundMail record, finished in the request's transaction.
+    subject: str | None = None
+    sender_proven: bool | None = None
+    inbound: object = None
     # The web form refuses the whole request for one bad file (the person is there to fix
     # it); inbound mail cannot ask, so it sets this, keeps the rest and lists the refusals.
     skip_refused_files: bool = False
     refused: list = field(default_factory=list)  # filled: [AttachmentRefused, ...]
+
+
+def is_blocked(email):
+    """True when requests and mail from `email` are to be refused quietly (an agent marked
+    them as spam and blocked the sender)."""
+    email = (email or "").strip().lower()
+    if not email:
+        return False
+    return db.session.execute(
+        select(BlockedSender.id).where(BlockedSender.email == email[:254])).first() is not None
+
+
+def with_refused(text, refused):
+    """`text` followed by the list of files that could not be attached, and why."""
+    if not refused:
+        return text
+    listing = "Files not attached:\n" + "\n".join(f"- {r.name}: {r.reason}" for r in refused)
+    return (text.rstrip() + "\n\n" if (text or "").strip() else "") + listing
 
 
 def find_by_token(token):
@@ -85,7 +107,7 @@ def open_request(new):
     answers as usual), AlreadyFiled when the submission token was used before, TooManyFiles or
     attachments.AttachmentRefused when a file cannot be accepted (nothing is saved then).
     """
-    if is_blocked(new.email):  # marked as spam with "block sender" (agent desk, issue 6)
+    if is_blocked(new.email):
         raise SenderBlocked()
     existing = find_by_token(new.submission_token)
     if existing is not None:
@@ -116,16 +138,19 @@ def open_request(new):
 def _create(new, stored):
     email = new.email.strip().lower()
     requester = _requester(email, new.user)
+    # Listed before the mail about the request is queued, so the mail lists them too.
+    description = with_refused(new.description, new.refused)
     ticket = Ticket(type=new.request_type.slug, requester_email=email,
                     requester_id=requester.id if requester else None,
                     summary=" ".join(new.summary.split())[:255],
-                    description=new.description, fields=dict(new.fields),
+                    description=description, fields=dict(new.fields),
                     environment=new.environment or None, channel=new.channel,
                     submission_token=new.submission_token, status="open",
                     address_proven_at=utcnow() if new.address_proven else None)
     message = Message(ticket=ticket, author_id=requester.id if requester else None,
-                      author_email=email, body=new.description, internal=False,
-                      source=new.channel, mail_message_id=new.mail_message_id)
+                      author_email=email, body=description, internal=False,
+                      source=new.channel, mail_message_id=new.mail_message_id,
+                      subject=new.subject, sender_proven=new.sender_proven)
     db.session.add_all([ticket, message])
     for item in stored:
         db.session.add(Attachment(
@@ -134,24 +159,25 @@ def _create(new, stored):
             size=item.size, sha256=item.sha256, storage_key=item.storage_key,
             inline_ok=item.inline_ok))
     db.session.flush()  # the id, and so the reference, exists from here on
-    _queue_filing_mail(ticket, new.request_type)
+    if new.inbound is not None:
+        new.inbound.ticket_id, new.inbound.message_id = ticket.id, message.id
+    _queue_filing_mail(ticket, new.request_type, new.refused)
     return ticket
 
 
 def _requester(email, user):
-    """The account a new request belongs to: only one whose address is verified."""
-    if user is not None and getattr(user, "is_verified", False) and user.email == email:
+    """The account a new request belongs to: only one whose address is proven."""
+    if user is not None and access.signed_in(user) and user.is_verified and user.email == email:
         return user
-    found = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    return found if found is not None and found.is_verified else None
+    return access.proven_account(email)
 
 
-def _queue_filing_mail(ticket, request_type):
+def _queue_filing_mail(ticket, request_type, refused):
     link = external_url("tickets.view", ref=ticket.ref, t=links.view_token(ticket))
     context = dict(request_type=request_type, link=link,
                    fields=field_rows(ticket, request_type),
                    environment=environment.rows(ticket.environment),
-                   attachments=ticket.attachments)
+                   attachments=ticket.attachments, refused=refused)
     notices.queue_notice(ticket, "request_received", ticket.requester_email,
                          f"We received your request: {ticket.summary}", **context)
     agents = notices.agent_recipients()

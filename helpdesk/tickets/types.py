@@ -10,6 +10,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
+
 SHIPPED = Path(__file__).resolve().parent.parent / "request_types.toml"
 INSTANCE_FILE = "request_types.toml"
 
@@ -222,3 +224,32 @@ class _Lines:
         if type_index < len(self.types) and field_index < len(self.types[type_index][1]):
             return self.types[type_index][1][field_index]
         return self.table(type_index)
+
+
+EXTENSION_KEY = "helpdesk.request_types"
+
+
+def init_app(app):
+    """Load the request types; a bad file stops the start with its line and reason."""
+    loaded = load(resolve_path(app.config, app.instance_path))
+    app.extensions[EXTENSION_KEY] = {t.slug: t for t in loaded}
+
+
+def request_types():
+    """The site's request types by slug, in their order."""
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def for_mail(device_details):
+    """The request type, and its field values, of a request made from mail: the app's type
+    (its "application" field set to mobile) for mail carrying the app's device details."""
+    types = request_types()
+    config = current_app.config
+    wanted = config["MAIL_APP_REQUEST_TYPE"] if device_details else config["MAIL_REQUEST_TYPE"]
+    request_type = types.get(wanted) or types.get(config["MAIL_REQUEST_TYPE"]) or \
+        next(iter(types.values()))
+    fields = {}
+    application = request_type.field_named("application") if device_details else None
+    if application is not None and "mobile" in dict(application.choices):
+        fields["application"] = "mobile"
+    return request_type, fields

@@ -4,8 +4,16 @@ Following a request (My requests, one request, replies) is in requester_views.py
 same blueprint. Views parse and render; the services decide.
 """
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_limiter.errors import RateLimitExceeded
 
 from .. import access
@@ -14,10 +22,10 @@ from ..kb import get_kb
 from ..models import Ticket
 from . import attachments as storage
 from . import deflection, environment, links, listing, service, submissions
+from .blueprint import bp, ip_limit
 from .forms import form_class
-from .visitor import grant, grants, request_types, user
-
-bp = Blueprint("tickets", __name__)
+from .types import request_types
+from .visitor import grant, grants, user
 
 EXPIRED_FORM = "This form had expired, so nothing was sent. Please check it and send it again."
 
@@ -46,10 +54,6 @@ def _email_key():
 
 def _no_email_or_finding():
     return _finding_answers() or not request.form.get("email", "", type=str).strip()
-
-
-def _ip_limit():
-    return current_app.config["REQUEST_RATE_LIMIT_IP"]
 
 
 def _email_limit():
@@ -88,7 +92,7 @@ def _prefill_args():
 
 @bp.route("/requests/new/<slug>", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one re-renders with all values
-@limiter.limit(_ip_limit, methods=["POST"], exempt_when=_finding_answers)
+@limiter.limit(ip_limit, methods=["POST"], exempt_when=_finding_answers)
 @limiter.limit(_email_limit, key_func=_email_key, methods=["POST"],
                exempt_when=_no_email_or_finding, deduct_when=lambda r: r.status_code == 303)
 def new(slug):

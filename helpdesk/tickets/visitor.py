@@ -3,10 +3,12 @@ session was granted by a mailed link."""
 
 import time
 
-from flask import current_app, session
+from flask import session
 from flask_login import current_user
 
-from ..auth.session_store import GRANT_PREFIX  # one key per request: two tabs never collide
+from ..auth.session_store import (
+    GRANT_PREFIX,  # one key per request: two tabs never collide
+)
 
 GRANTS_KEPT = 20
 
@@ -29,6 +31,3 @@ def grant(ticket):
         del session[f"{GRANT_PREFIX}{ticket_id}"]
     session[f"{GRANT_PREFIX}{ticket.id}"] = int(time.time())
 
-
-def request_types():
-    return current_app.extensions["helpdesk.request_types"]

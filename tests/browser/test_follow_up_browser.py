@@ -8,8 +8,8 @@ from accounts import file_request
 from playwright.sync_api import expect
 
 from helpdesk.extensions import db
-from helpdesk.mail.outbox import send_pending
 from helpdesk.models import Ticket
+from helpdesk.outgoing.outbox import send_pending
 
 pytestmark = pytest.mark.browser
 

@@ -5,10 +5,10 @@ without the role check; admin pages add `gate.admin_only`. Views parse and rende
 services in helpdesk/agent/ decide and commit.
 """
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
-from ...models import PRIORITIES, STATUSES
-from ...tickets.conversation import AGENT_WORDS
+from ...tickets.types import request_types
+from ...vocabulary import AGENT_STATUS_LABELS, PRIORITIES, STATUSES
 from .. import gate, queue
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -24,11 +24,7 @@ def private(response):
 
 @bp.context_processor
 def desk_helpers():
-    return {"status_words": AGENT_WORDS, "priorities": PRIORITIES, "statuses": STATUSES}
-
-
-def request_types():
-    return current_app.extensions["helpdesk.request_types"]
+    return {"status_words": AGENT_STATUS_LABELS, "priorities": PRIORITIES, "statuses": STATUSES}
 
 
 def type_name(slug):

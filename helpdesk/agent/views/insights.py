@@ -3,8 +3,7 @@
 from flask import Response, abort, render_template, request
 
 from ...kb import get_kb
-from ...models import STATUSES
-from ...tickets.conversation import AGENT_WORDS
+from ...vocabulary import AGENT_STATUS_LABELS, STATUSES
 from .. import charts, csvfile, gaps, insights
 from . import bp, type_name
 
@@ -35,7 +34,7 @@ def insights_page():
             [(label, funnel.totals[key]) for key, label in insights.FUNNEL]),
         stats=stats, statuses=STATUSES, status_totals=status_totals,
         status_chart=charts.horizontal_bars(
-            [(AGENT_WORDS[s], status_totals[s]) for s in STATUSES]),
+            [(AGENT_STATUS_LABELS[s], status_totals[s]) for s in STATUSES]),
         type_chart=charts.horizontal_bars(
             [(type_name(t), stats.per_type[t]) for t in stats.types]),
         duration=insights.duration, ratings=ratings,

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from ...extensions import db
-from ...mail.incoming import ingest, kept
+from ...inbound import ingest, kept
 from ...models import InboundMail
 from .. import gate
 from . import bp

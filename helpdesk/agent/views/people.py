@@ -4,10 +4,12 @@ blocking; export and erasure (admins)."""
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
-from ...extensions import db
-from ...models import ROLES, BlockedSender, Ticket, User
 from ...access import is_admin
-from .. import gate, people, privacy, spam
+from ...extensions import db
+from ...models import BlockedSender, Ticket, User
+from ...tickets import service, spam
+from ...vocabulary import ROLE_LABELS, ROLES
+from .. import gate, people, privacy
 from . import bp
 
 REQUESTS_SHOWN = 200
@@ -24,7 +26,7 @@ def _user_or_404(user_id):
 @gate.admin_only
 def people_page():
     return render_template("agent/people.html", staff=people.staff(), roles=ROLES,
-                           role_words=people.ROLE_WORDS, me=gate.current_agent(),
+                           role_words=ROLE_LABELS, me=gate.current_agent(),
                            invite_email=request.args.get("email", "", type=str)[:254])
 
 
@@ -38,9 +40,9 @@ def invite():
     except people.PeopleError as refused:
         flash(str(refused), "error")
         return render_template("agent/people.html", staff=people.staff(), roles=ROLES,
-                               role_words=people.ROLE_WORDS, me=gate.current_agent(),
+                               role_words=ROLE_LABELS, me=gate.current_agent(),
                                invite_email=email[:254], invite_role=role), 400
-    flash(f"Invitation sent to {created.user.email} ({people.ROLE_WORDS[created.user.role]}).",
+    flash(f"Invitation sent to {created.user.email} ({ROLE_LABELS[created.user.role]}).",
           "success")
     return redirect(url_for(".people_page"), 303)
 
@@ -56,7 +58,7 @@ def change_role(user_id):
         flash(str(refused), "error")
     else:
         if changed:
-            flash(f"{user.email} is now {people.ROLE_WORDS[user.role].lower()}.", "success")
+            flash(f"{user.email} is now {ROLE_LABELS[user.role].lower()}.", "success")
     return redirect(url_for(".people_page"), 303)
 
 
@@ -92,7 +94,7 @@ def requester_page():
             .order_by(Ticket.created_at.desc()).limit(REQUESTS_SHOWN)).scalars())
     me = gate.current_agent()
     return render_template("agent/requester.html", email=email, account=user, tickets=tickets,
-                           blocked=spam.is_blocked(email) if email else False,
+                           blocked=service.is_blocked(email) if email else False,
                            is_admin=is_admin(me), shown=REQUESTS_SHOWN)
 
 

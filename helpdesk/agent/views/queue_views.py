@@ -5,9 +5,10 @@ from urllib.parse import parse_qs
 from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ...models import CHANNELS
-from .. import gate, actions, queue
-from . import bp, request_types
+from ...tickets.types import request_types
+from ...vocabulary import CHANNELS
+from .. import actions, gate, queue
+from . import bp
 
 
 def _criteria(args, agents):

@@ -1,19 +1,29 @@
 """One request for agents: the page, replies and notes, properties, spam and deletion."""
 
-from flask import (abort, current_app, flash, jsonify, make_response, redirect, render_template,
-                   request, url_for)
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
+from ...access import is_admin
 from ...extensions import csrf, limiter
 from ...kb import get_kb
 from ...markup import render_user_text
 from ...tickets import attachments as storage
-from ...tickets import conversation, environment, service
+from ...tickets import conversation, environment, service, spam
 from ...tickets.service import Upload
+from ...tickets.types import request_types
 from ...urls import external_url
-from ...access import is_admin
-from .. import gate, actions, collisions, pages, queue, saved, spam
+from .. import actions, collisions, gate, pages, queue, saved
 from ..forms import AgentReplyForm
-from . import bp, request_types
+from . import bp
 
 KB_RESULTS = 5
 PREVIEWS_LIMITED = ("You have asked for many previews in a short time. Wait a minute and press"
@@ -57,7 +67,7 @@ def _page(ticket, form=None, status=200, **extra):
         agents=queue.agents(), saved_replies=saved.listing(),
         fill=lambda body: saved.fill(body, ticket, agent), limits=storage.describe_limits(),
         render=render_user_text, article_link=article_link,
-        blocked=spam.is_blocked(ticket.requester_email), **extra), status
+        blocked=service.is_blocked(ticket.requester_email), **extra), status
 
 
 @bp.get("/requests/<ref>")

@@ -14,7 +14,7 @@ change anything. Values are cut and cleaned like every other environment value.
 
 import re
 
-from ...tickets import environment
+from ..tickets import environment
 
 LABELS = {
     "app version": "app_version",

@@ -39,8 +39,19 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, column, exists, false, func, literal_column, or_
-from sqlalchemy import select, table, text
+from sqlalchemy import (
+    and_,
+    bindparam,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import Join
 

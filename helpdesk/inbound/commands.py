@@ -1,9 +1,12 @@
-"""`helpdesk mail ingest|fetch|retry`: thin commands over mail/incoming (issue 7)."""
+"""`helpdesk mail ingest|fetch|retry`: thin commands over inbound/."""
 
 import sys
 
 import click
 from flask.cli import with_appcontext
+
+from . import ingest, kept
+from .imap import FetchError, fetch
 
 # sysexits.h EX_TEMPFAIL: an MTA that pipes mail to `ingest` retries delivery later.
 EXIT_KEPT = 75
@@ -18,9 +21,8 @@ def ingest_command(file):
     Exits 0 when the mail was handled, including when it was ignored on purpose
     (bounce, auto-reply, already received); 75 when it was kept for retry.
     """
-    from .incoming.ingest import ingest
     raw = (file or sys.stdin.buffer).read()
-    outcome = ingest(raw, source="pipe", keep_busy=True)
+    outcome = ingest.ingest(raw, source="pipe", keep_busy=True)
     click.echo(outcome.describe(), err=outcome.kept)
     if outcome.kept:
         raise SystemExit(EXIT_KEPT)
@@ -30,7 +32,6 @@ def ingest_command(file):
 @with_appcontext
 def fetch_command():
     """Fetch unseen mail over IMAP and handle each (safe to run from cron every minute)."""
-    from .incoming.imap import FetchError, fetch
     try:
         report = fetch()
     except FetchError as exc:
@@ -45,7 +46,6 @@ def fetch_command():
 @with_appcontext
 def retry_command():
     """Try again every mail kept after a failure; handled ones leave the kept folder."""
-    from .incoming import ingest, kept
     left = 0
     for item in kept.listing():
         outcome = ingest.retry(item.name)
@@ -57,6 +57,6 @@ def retry_command():
 
 
 def register(group):
-    """Add the incoming-mail commands to the `mail` group of helpdesk/cli.py."""
+    """Add the incoming-mail commands to the `mail` group of helpdesk/commands.py."""
     for command in (ingest_command, fetch_command, retry_command):
         group.add_command(command)

@@ -1,31 +1,25 @@
 """Handle one received mail, exactly once: a new request, a reply, or a deliberate ignore.
 
-    claim -> parse -> classify (bounce, auto-reply, loop) -> match -> ticket service
+    parse -> claim (tickets/intake.py) -> classify (bounce, auto-reply, loop) -> match
+    -> the ticket services
 
-The claim is an `InboundMail` row, unique per mail, committed before any work: the same
-mail from a second fetch, a second host or a re-delivery finds it and stops. The row's
-outcome is written in the same transaction as the request or reply (the ticket service
-commits the session it is part of), so a crash leaves either both or neither; a claim
-left by a crash is taken over after MAIL_INGEST_CLAIM_TIMEOUT. Whatever fails, the raw
-mail is kept (`kept.py`) with the reason: nothing is dropped.
+This module decides and calls; the services store. The mail's record is finished in the
+same transaction as the request or reply it became (one commit, in the service), so a
+crash leaves either both or neither. Whatever fails, the raw mail is kept (`kept.py`) with
+the reason: nothing is dropped.
 """
 
-import hashlib
 import io
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
-from ...agent.blocking import is_blocked
-from ...extensions import db
-from ...models import InboundMail, Ticket, User, utcnow
-from ...tickets import conversation, service
-from .. import outbox
-from . import addresses, authentication, device, failing, kept, loops, matching, parse, replies
+from .. import access
+from ..models import Ticket
+from ..outgoing import failing, outbox
+from ..tickets import conversation, intake, service, types
+from . import addresses, authentication, device, kept, loops, matching, parse, replies
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +70,7 @@ def ingest(raw, source="pipe", keep_busy=False):
     try:
         outcome = handle(raw, source)
     except Exception as exc:
-        db.session.rollback()
+        intake.failed(None, _reason(exc))
         reason = _reason(exc)
         log.exception("incoming mail not handled (%s); keeping it", reason)
         name = kept.keep(raw, reason, source, *_hints(raw))
@@ -95,7 +89,7 @@ def retry(name):
     try:
         outcome = handle(raw, "retry")
     except Exception as exc:
-        db.session.rollback()
+        intake.failed(None, _reason(exc))
         reason = _reason(exc)
         log.warning("kept mail %s failed again: %s", name, reason)
         kept.failed_again(name, reason)
@@ -113,65 +107,14 @@ def handle(raw, source):
         raise TooLarge(f"the mail is {len(raw)} bytes, more than MAIL_INGEST_MAX_BYTES"
                        f" ({limit}); raise it and retry")
     parsed = parse.parse(raw, current_app.config["MAIL_ALLOW_TEST_DOMAINS"])
-    claimed = _claim(parsed, source)
-    if isinstance(claimed, Outcome):
-        return claimed
+    row, claimed = intake.claim(parsed, source)
+    if not claimed:
+        return _already(row)
     try:
-        return _act(parsed, claimed)
+        return _act(parsed, row)
     except Exception as exc:
-        db.session.rollback()
-        _mark(claimed.id, "kept", _reason(exc))
+        intake.failed(row.id, _reason(exc))
         raise
-
-
-# --- the claim -------------------------------------------------------------------------
-
-def dedupe_key(parsed):
-    if parsed.message_id:
-        mid = parsed.message_id.strip()
-        if len(mid) > 200:
-            mid = "sha256:" + hashlib.sha256(mid.encode("utf-8", "replace")).hexdigest()
-        return "mid:" + mid
-    return "sha:" + parsed.content_hash
-
-
-def _claim(parsed, source, key=None):
-    key = key or dedupe_key(parsed)
-    row = InboundMail(dedupe_key=key, mail_message_id=(parsed.message_id or "")[:255] or None,
-                      content_hash=parsed.content_hash, status="processing", source=source,
-                      sender=(parsed.sender.email or parsed.from_text)[:254] or None,
-                      subject=parsed.subject[:500] or None)
-    db.session.add(row)
-    try:
-        db.session.commit()
-        return row
-    except IntegrityError:
-        db.session.rollback()
-    existing = db.session.execute(
-        select(InboundMail).where(InboundMail.dedupe_key == key)).scalar_one()
-    if key.startswith("mid:") and "#" not in key and existing.content_hash != parsed.content_hash:
-        # Another mail with the same Message-ID (some systems reuse one): not a repeat.
-        return _claim(parsed, source, f"{key[:230]}#{parsed.content_hash[:16]}")
-    return _take_over(existing) or _already(existing)
-
-
-def _take_over(existing):
-    """A kept mail (retry), or a claim whose holder died, may be handled again."""
-    stale = utcnow() - timedelta(seconds=current_app.config["MAIL_INGEST_CLAIM_TIMEOUT"])
-    if existing.status != "kept" and not (existing.status == "processing"
-                                          and existing.updated_at < stale):
-        return None
-    result = db.session.execute(
-        update(InboundMail)
-        .where(InboundMail.id == existing.id, InboundMail.status == existing.status,
-               InboundMail.updated_at == existing.updated_at)
-        .values(status="processing", updated_at=utcnow())
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    if result.rowcount != 1:
-        return None  # another process took it first
-    db.session.refresh(existing)
-    return existing
 
 
 def _already(existing):
@@ -179,16 +122,6 @@ def _already(existing):
         return Outcome("busy", "another process is handling this mail")
     ref = existing.ticket.ref if existing.ticket is not None else None
     return Outcome("duplicate", f"received before ({existing.status})", ticket_ref=ref)
-
-
-def _mark(row_id, status, reason):
-    try:
-        db.session.execute(update(InboundMail).where(InboundMail.id == row_id)
-                           .values(status=status, reason=reason[:500], updated_at=utcnow()))
-        db.session.commit()
-    except Exception:  # the database may be what failed; the raw mail is kept anyway
-        db.session.rollback()
-        log.warning("could not record the failure of inbound mail %s", row_id, exc_info=True)
 
 
 # --- what the mail becomes -----------------------------------------------------------------
@@ -201,53 +134,41 @@ def _act(parsed, row):
             marked = failing.mark(verdict.failed_recipients, verdict.diagnostic)
             if marked:
                 verdict.reason += f"; marked failing: {', '.join(marked)}"
-        return _finish(row, "ignored", verdict.reason)
+        return _ignored(row, verdict.reason)
     if parsed.sender.address is None:
-        return _finish(row, "ignored", f"no trusted sender: {parsed.sender.problem}")
+        return _ignored(row, f"no trusted sender: {parsed.sender.problem}")
     # Before the next query: key lookups may take seconds, and no transaction waits on them.
     proof = authentication.prove(parsed)
-    if is_blocked(parsed.sender.email):
+    if service.is_blocked(parsed.sender.email):
         # Marked as spam by an agent: refused quietly, no request, no reply, no mail.
-        return _finish(row, "ignored", "sender blocked by an agent")
+        return _ignored(row, "sender blocked by an agent")
     failing.clear(parsed.sender.email)
     match = matching.find(parsed, proof)
     if match.ignore:
-        return _finish(row, "ignored", match.ignore)
+        return _ignored(row, match.ignore)
     if match.ticket is not None:
         return _reply(parsed, row, match, proof)
     return _new_request(parsed, row, proof, match.note)
 
 
-def _finish(row, status, reason, ticket=None):
-    row.status, row.reason = status, (reason or "")[:500] or None
-    if ticket is not None:
-        row.ticket_id = ticket.id
-    db.session.commit()
-    return Outcome(status, reason or "", ticket_ref=ticket.ref if ticket is not None else None)
+def _ignored(row, reason, ticket=None):
+    intake.finish(row, "ignored", reason, ticket)
+    return Outcome("ignored", reason or "", ticket_ref=ticket.ref if ticket is not None else None)
 
 
 def _new_request(parsed, row, proof, note=None):
     env = device.details(parsed.text)
-    request_type, fields = _request_type(env)
-    new = service.NewRequest(
+    request_type, fields = types.for_mail(env)
+    reason = "; ".join(filter(None, (note, proof.describe())))
+    row.status, row.reason = "request", reason[:500]  # committed with the request
+    ticket = service.open_request(service.NewRequest(
         request_type=request_type, email=parsed.sender.email,
         summary=summary_from(parsed.subject, parsed.text),
         description=parsed.text or "(This mail had no text.)", fields=fields,
         environment=env, uploads=uploads(parsed), channel="email",
         mail_message_id=(parsed.message_id or "")[:255] or None, skip_refused_files=True,
-        address_proven=proof.proven)
-    reason = "; ".join(filter(None, (note, proof.describe())))
-    row.status, row.reason = "request", reason[:500]  # committed with the request
-    ticket = service.open_request(new)
-    message = ticket.messages[0]
-    message.subject = parsed.subject or None  # the whole subject; the summary may be cut
-    message.sender_proven = proof.proven
-    if new.refused:
-        listing = refused_listing(new.refused)
-        ticket.description = _with(ticket.description, listing)
-        message.body = _with(message.body, listing)
-    row.ticket_id, row.message_id = ticket.id, message.id
-    db.session.commit()
+        address_proven=proof.proven, subject=parsed.subject or None,
+        sender_proven=proof.proven, inbound=row))
     log.info("mail %s: new request %s from %s (%s)", parsed.message_id, ticket.ref,
              parsed.sender.email, proof.describe())
     return Outcome("request", reason, ticket_ref=ticket.ref)
@@ -266,11 +187,9 @@ def _reply(parsed, row, match, proof):
             ticket, body=body, author=author, author_email=parsed.sender.email,
             source="email", uploads=uploads(parsed), internal=False,
             mail_message_id=(parsed.message_id or "")[:255] or None,
-            subject=parsed.subject or None, sender_proven=match.proven)
+            subject=parsed.subject or None, sender_proven=match.proven, inbound=row)
     except conversation.EmptyReply:
-        return _finish(row, "ignored", "an empty reply (no text, no files)", ticket)
-    row.ticket_id, row.message_id = message.ticket_id, message.id
-    db.session.commit()
+        return _ignored(row, "an empty reply (no text, no files)", ticket)
     landed = message.ticket
     log.info("mail %s: reply on %s (%s) from %s (%s)", parsed.message_id, landed.ref,
              match.via, parsed.sender.email, proof.describe())
@@ -280,25 +199,10 @@ def _reply(parsed, row, match, proof):
 
 
 def _requester_account(email):
-    """The sender's own account for a requester-side reply: verified, and not an agent
-    (an agent's address without an agent token never speaks as an agent)."""
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    if user is None or not user.is_verified or user.is_agent or not user.is_active:
-        return None
-    return user
-
-
-def _request_type(env):
-    types = current_app.extensions["helpdesk.request_types"]
-    config = current_app.config
-    wanted = config["MAIL_APP_REQUEST_TYPE"] if env else config["MAIL_REQUEST_TYPE"]
-    request_type = types.get(wanted) or types.get(config["MAIL_REQUEST_TYPE"]) or \
-        next(iter(types.values()))
-    fields = {}
-    application = request_type.field_named("application") if env else None
-    if application is not None and "mobile" in dict(application.choices):
-        fields["application"] = "mobile"
-    return request_type, fields
+    """The sender's own account for a requester-side reply (an agent's address without an
+    agent token never speaks as an agent)."""
+    user = access.proven_account(email)
+    return None if access.is_staff(user) else user
 
 
 def summary_from(subject, text):
@@ -319,14 +223,6 @@ def summary_from(subject, text):
 def uploads(parsed):
     return [service.Upload(io.BytesIO(a.data), a.filename) for a in parsed.attachments
             if a.content_type not in NOT_CONTENT]
-
-
-def refused_listing(refused):
-    return "Files not attached:\n" + "\n".join(f"- {r.name}: {r.reason}" for r in refused)
-
-
-def _with(text, listing):
-    return (text.rstrip() + "\n\n" if (text or "").strip() else "") + listing
 
 
 def own_addresses():

@@ -3,8 +3,8 @@ address arrives again (then it evidently works)."""
 
 from sqlalchemy import func, select
 
-from ...extensions import db
-from ...models import FailingAddress, Ticket, User, utcnow
+from ..extensions import db
+from ..models import FailingAddress, Ticket, User, utcnow
 
 
 def _known(email):

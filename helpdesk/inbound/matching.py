@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ... import access
-from ...extensions import db
-from ...models import MailReference, Message, Ticket, User
-from . import tokens
+from .. import access
+from ..extensions import db
+from ..models import MailReference, Message, Ticket, User
+from ..outgoing import reply_tokens
 
 _TAG = re.compile(r"\[(HD-\d{1,12})\]", re.IGNORECASE)
 
@@ -53,7 +53,7 @@ def find(parsed, proof):
     agent = access.staff_by_email(sender)
     for via, values in (("reply address", parsed.recipients),
                         ("Message-ID", parsed.in_reply_to + parsed.references)):
-        for token in tokens.find(values):
+        for token in reply_tokens.find(values):
             ticket = db.session.get(Ticket, token.ticket_id)
             if ticket is None:
                 continue  # deleted since: try the other clues

@@ -13,9 +13,11 @@ import threading
 
 from flask import current_app
 
+from .outbox import send_pending
+
 log = logging.getLogger(__name__)
 
-EXTENSION_KEY = "helpdesk.mail.sender"
+EXTENSION_KEY = "helpdesk.outgoing.sender"
 
 
 class BackgroundSender:
@@ -43,10 +45,6 @@ class BackgroundSender:
                 # it claimed instead of leaving it until the claim expires.
                 atexit.register(self.stop)
 
-    @property
-    def stopping(self):
-        return self._stopping
-
     def wake(self):
         self.ensure_started()
         self._wake.set()
@@ -59,7 +57,6 @@ class BackgroundSender:
             self._thread.join(timeout)
 
     def _run(self):
-        from .outbox import send_pending
         while True:
             self._wake.wait(self.interval)
             self._wake.clear()

@@ -2,7 +2,7 @@
 
 A blocked address is refused quietly: the request form shows its usual thanks but nothing
 is saved or mailed (tickets.service.open_request raises SenderBlocked), and inbound mail
-asks `is_blocked(sender)` before making anything of a mail.
+asks `service.is_blocked(sender)` before making anything of a mail.
 """
 
 import logging
@@ -12,9 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import BlockedSender, InboundMail, Outbox
-from ..tickets import attachments as storage
-from ..tickets import conversation
-from .blocking import is_blocked  # noqa: F401  (the public name, for issue 7's ingestion)
+from . import attachments as storage
+from . import conversation
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from .. import access
 from ..extensions import db
 from ..models import MailReference, Message, User
-from .incoming import tokens
+from . import reply_tokens
 from .outbox import header_text, mail_domain, queue_mail
 
 
@@ -16,16 +16,16 @@ def subject_for(ticket, text):
 
 
 def thread_headers(ticket, audience=None):
-    """The headers that let a reply find `ticket` (see mail/incoming/tokens.py).
+    """The headers that let a reply find `ticket` (see outgoing/reply_tokens.py).
 
     A Message-ID of ours carrying a signed reply token (recorded in MailReference, in the
     caller's transaction), Reply-To `support+<token>@...` when SUPPORT_ADDRESS is set, and
     In-Reply-To/References so mail programs show one conversation. `audience` is
-    tokens.REQUESTER (default) or tokens.AGENT: only an agent token lets a mail from an
+    reply_tokens.REQUESTER (default) or reply_tokens.AGENT: only an agent token lets a mail from an
     agent's address count as an agent's reply.
     """
-    token = tokens.make(ticket, audience or tokens.REQUESTER)
-    message_id = tokens.message_id(token, mail_domain())
+    token = reply_tokens.make(ticket, audience or reply_tokens.REQUESTER)
+    message_id = reply_tokens.message_id(token, mail_domain())
     headers = {"Message-ID": message_id, "X-Helpdesk-Request": ticket.ref}
     references = _references(ticket)
     if references:
@@ -33,7 +33,7 @@ def thread_headers(ticket, audience=None):
         headers["In-Reply-To"] = f"<{references[-1]}>"
     support = _plain_address(current_app.config.get("SUPPORT_ADDRESS"))
     if support:
-        headers["Reply-To"] = tokens.reply_address(support, token)
+        headers["Reply-To"] = reply_tokens.reply_address(support, token)
     db.session.add(MailReference(message_id=message_id.strip("<>")[:255], ticket_id=ticket.id))
     return headers
 
@@ -71,12 +71,12 @@ def audience_for(to):
     recipients = [to] if isinstance(to, str) else list(to)
     emails = {(_plain_address(r) or "").lower() for r in recipients} - {""}
     if not emails:
-        return tokens.REQUESTER
+        return reply_tokens.REQUESTER
     configured = {(_plain_address(a) or "").lower() for a in
                   str(current_app.config.get("AGENT_NOTIFY_ADDRESS") or "").split(",")}
     agents = set(db.session.execute(
         select(User.email).where(User.email.in_(emails), *access.staff_condition())).scalars())
-    return tokens.AGENT if emails <= (agents | configured) else tokens.REQUESTER
+    return reply_tokens.AGENT if emails <= (agents | configured) else reply_tokens.REQUESTER
 
 
 def queue_notice(ticket, template, to, subject, **context):

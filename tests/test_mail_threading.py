@@ -221,6 +221,18 @@ def test_files_the_storage_refuses_are_listed_on_the_request_with_the_reason(app
         ticket.messages[0].body
 
 
+def test_the_confirmation_and_the_agents_notice_list_the_files_not_attached(app):
+    make_user(app, "agent@help.example.com", role="agent")
+    first_request(app, attachments=[("notes.txt", b"the steps I took", "text/plain"),
+                                    ("setup.exe", b"MZ\x90\x00binary", "application/octet-stream")])
+    refused = "setup.exe: this kind of file is not accepted"
+    mine = confirmation(app)
+    assert refused in mine.body_text and refused in mine.body_html
+    for_agents = [m for m in outbox(app, "agent@help.example.com")
+                  if "New request" in m.subject][-1]
+    assert refused in for_agents.body_text
+
+
 def test_no_line_break_from_a_mail_reaches_the_headers_we_send(app):
     first_request(app, subject="=?utf-8?Q?Hello=0D=0ABcc:_victim@example.net?=")
     mail = confirmation(app)

@@ -1,4 +1,4 @@
-"""Incoming mail, measured (issue 7): messages per second over the whole mail corpus,
+"""Incoming mail, measured: messages per second over the whole mail corpus,
 per-message latency, and peak memory.
 
     .venv/bin/python benchmarks/ingest.py [--rounds N]

@@ -1,4 +1,4 @@
-"""Search speed, measured (issue 3): prints a table of figures next to their targets.
+"""Search speed, measured: prints a table of figures next to their targets.
 
     .venv/bin/python benchmarks/search.py [--articles N] [--quick] [--keep]
 

@@ -11,6 +11,7 @@ from .extensions import csrf, db, limiter, migrate
 from .forms import FormRequest
 from .health import bp as health_bp
 from .kb.views import bp as kb_bp
+from .outgoing.views import bp as outbox_bp
 from .tickets import blueprint as ticket_pages
 from .tickets import requester_views, types  # noqa: F401  (its routes join the blueprint)
 from .tickets import views as ticket_views  # noqa: F401  (its routes join the blueprint)
@@ -53,6 +54,7 @@ def create_app(test_config=None):
     app.register_blueprint(ticket_pages.bp)  # views and requester_views hold its routes
     auth_views.init_app(app)
     outgoing.init_app(app)
+    app.register_blueprint(outbox_bp)
     gate.init_app(app)
     app.register_blueprint(desk.bp)
     register_commands(app)

@@ -29,7 +29,7 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 5
 ATTACHMENT_EXTENSIONS = (
     "png", "jpg", "jpeg", "gif", "webp", "pdf", "txt", "log", "csv", "json", "zip",
-    "eml",  # mail, e.g. a forwarded message kept from inbound mail (issue 7)
+    "eml",  # mail, e.g. a forwarded message kept from inbound mail
 )
 # `helpdesk maintenance` removes stored files no request refers to once they are this old
 # (seconds): younger ones may belong to a request still being saved.
@@ -77,7 +77,7 @@ PROXY_FIX_X_PREFIX = 0
 LOG_FORMAT = "text"
 LOG_LEVEL = "INFO"
 
-# Filing requests (issue 4). Limits use Flask-Limiter's syntax; several separated by ";".
+# Filing requests. Limits use Flask-Limiter's syntax; several separated by ";".
 REQUEST_RATE_LIMIT_IP = "10 per minute; 60 per hour"
 REQUEST_RATE_LIMIT_EMAIL = "5 per 10 minutes; 20 per day"
 # Previews of a reply (requester: per client address; agent: per agent). Each renders up to
@@ -168,8 +168,8 @@ REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
 # My requests: rows per page.
 MY_REQUESTS_PAGE_SIZE = 20
 
-# Incoming mail (issue 7): `helpdesk mail ingest [FILE]` (an MTA pipe), `helpdesk mail
-# fetch` (IMAP, from cron) and `helpdesk mail retry`. See README.md, "Email channel".
+# Incoming mail: `helpdesk mail ingest [FILE]` (an MTA pipe), `helpdesk mail
+# fetch` (IMAP, from cron) and `helpdesk mail retry`. See docs/email.md.
 IMAP_TIMEOUT = 60.0  # seconds for one IMAP network operation
 IMAP_CA_FILE = None  # a CA bundle (PEM) that signed a private IMAP server's certificate
 IMAP_DONE_FOLDER = None  # handled mail is moved here; None flags it \Seen where it is
@@ -200,7 +200,7 @@ MAIL_DKIM_VERIFY = True
 MAIL_DKIM_DNS_SERVERS = ()
 MAIL_DKIM_DNS_TIMEOUT = 5.0  # seconds for one key lookup (at most 3 lookups per mail)
 
-# The agent desk (issue 6). An agent's or admin's session ends after this many seconds
+# The agent desk. An agent's or admin's session ends after this many seconds
 # without a request (checked server-side on every request; see helpdesk/agent/access.py).
 AGENT_IDLE_TIMEOUT = 2 * 3600
 # Rows per page of the agents' queue (/agent/).

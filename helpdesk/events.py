@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 VIEWED = "article_viewed"
 SEARCH = "search"
 SUGGEST = "suggest"
-# The request form's deflection funnel (issue 4). suggestion_shown: query, result_count and
+# The request form's deflection funnel. suggestion_shown: query, result_count and
 # the shown slugs joined by "," in `slug`; suggestion_opened and solved: the article's slug;
 # request_filed: the summary in `query`, how many suggestions had been shown in
 # `result_count` (0 = none) and the request's reference in `slug`.

@@ -53,7 +53,7 @@ class Event(db.Model):
     __table_args__ = (db.Index("ix_event_kind_created_at", "kind", "created_at"),)
 
 
-# --- people and requests (issue 4; issues 5-7 build on these) ---------------------------
+# --- people and requests ---------------------------
 
 REF_OFFSET = 1000  # HD-1001 is the first request: short, sequential, human
 
@@ -128,7 +128,7 @@ class Ticket(db.Model):
     # A reply after the reopen period starts a new request linked to the closed one.
     parent_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="SET NULL"),
                           index=True)
-    # Marked as spam by an agent (issue 6): hidden from the agents' queue views.
+    # Marked as spam by an agent: hidden from the agents' queue views.
     spam = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     # When someone first showed they control `requester_email` (a verified account filed
     # it, an emailed link was used to act on it, an authenticated mail): until then anyone
@@ -257,7 +257,7 @@ class Outbox(db.Model):
     __table_args__ = (db.Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
 
 
-# --- accounts, the conversation and ratings (issue 5) ------------------------------------
+# --- accounts, the conversation and ratings ------------------------------------
 
 class TicketChange(db.Model):
     """The audit trail: who changed which field of a request, from what to what, when."""
@@ -306,7 +306,7 @@ class UsedToken(db.Model):
     expires_at = db.Column(db.DateTime, nullable=False, index=True)
 
 
-# --- inbound mail (issue 7) ---------------------------------------------------------------
+# --- inbound mail ---------------------------------------------------------------
 
 
 class InboundMail(db.Model):
@@ -371,7 +371,7 @@ class FailingAddress(db.Model):
         return (value or "").strip().lower()
 
 
-# --- the agent desk (issue 6) -------------------------------------------------------------
+# --- the agent desk -------------------------------------------------------------
 
 class SavedReply(db.Model):
     """A canned response agents insert into a reply; admins manage them.

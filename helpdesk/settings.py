@@ -1,4 +1,4 @@
-"""Config layering and the instance folder (DESIGN.md section 3).
+"""Config layering and the instance folder (docs/deploying.md).
 
 Order: `helpdesk/config.py` defaults, `instance/config.py`, `HELPDESK_<KEY>` environment
 variables (converted to the type of the key's default), then the test mapping.

@@ -10,6 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .auth.session_store import DatabaseStore, ServerSessionInterface, is_personal
+from .extensions import db
 from .kb import segments
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,6 @@ def database_unavailable_page(error):
     detail = getattr(error, "orig", None) or error
     log.error("database unavailable: %s", " ".join(str(detail).split())[:300])
     try:
-        from .extensions import db
         db.session.rollback()
     except Exception:  # the connection itself may be gone; the pool replaces it
         pass

@@ -217,9 +217,9 @@ def test_a_requester_cannot_retry_kept_mail(kept_app):
 
 def test_a_piped_mail_another_process_is_still_handling_is_kept_not_dropped(app):
     from helpdesk.extensions import db
-    from helpdesk.tickets.intake import dedupe_key
     from helpdesk.inbound.parse import parse
     from helpdesk.models import InboundMail
+    from helpdesk.tickets.intake import dedupe_key
     raw = build(message_id="<slow@example.org>")
     with app.app_context():  # another process claimed it a moment ago and is still at it
         db.session.add(InboundMail(dedupe_key=dedupe_key(parse(raw)), status="processing",
@@ -234,9 +234,9 @@ def test_a_claim_left_by_a_crashed_process_is_taken_over_later(app):
     from datetime import timedelta
 
     from helpdesk.extensions import db
-    from helpdesk.tickets.intake import dedupe_key
     from helpdesk.inbound.parse import parse
     from helpdesk.models import InboundMail, utcnow
+    from helpdesk.tickets.intake import dedupe_key
     raw = build(message_id="<crashed@example.org>")
     long_ago = utcnow() - timedelta(hours=2)
     with app.app_context():

@@ -1,6 +1,6 @@
 """Threading and trust: a mail lands on the request it answers, and only on that one.
 
-Order (DESIGN.md section 6): a signed token in the reply address or in our Message-ID,
+Order (docs/email.md): a signed token in the reply address or in our Message-ID,
 then Message-IDs we stored, then the [HD-1042] subject tag for participants only; else a
 new request. A spoofed sender cannot add to someone else's request, and an agent's
 address speaks as an agent only with an agent token (and a proven address: see

@@ -1,5 +1,5 @@
 """Forms under attack: CSRF on every POST, no change by GET, stored XSS, enumeration,
-type confusion and mass assignment (DESIGN.md section 6)."""
+type confusion and mass assignment."""
 
 import re
 

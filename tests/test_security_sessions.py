@@ -1,4 +1,4 @@
-"""Sessions and cookies: rotated at sign-in, cleared at sign-out, flags per DESIGN.md section 6,
+"""Sessions and cookies: rotated at sign-in, cleared at sign-out, flags as docs/security.md lists them,
 and `next=` kept on this site."""
 
 import pytest

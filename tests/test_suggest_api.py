@@ -1,4 +1,4 @@
-"""`GET /api/suggest`: the JSON contract of DESIGN.md section 3 and its edge cases."""
+"""`GET /api/suggest`: its JSON contract and its edge cases."""
 
 import re
 from urllib.parse import urlsplit

@@ -1,6 +1,6 @@
 """Accounts: sign-in by emailed link or password, registration, verification, reset.
 
-Routes (DESIGN.md section 3): /login, /logout, /register, /reset, plus the pages emailed
+Routes: /login, /logout, /register, /reset, plus the pages emailed
 links open (/login/link, /register/verify, /reset/confirm, /account/email/confirm) and
 /account.
 """

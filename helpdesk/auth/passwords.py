@@ -30,7 +30,3 @@ def verify(password_hash, password):
         return False
     return check_password_hash(password_hash, password)
 
-
-def burn_time(password):
-    """Hash work equal to creating a password, for the paths that do not create one."""
-    verify(None, password)

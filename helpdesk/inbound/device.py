@@ -6,7 +6,7 @@ The app's "Contact support" opens a mail whose body ends with lines like
     OS: Android 14
     Device: Pixel 7
 
-(the format is documented for app developers in README.md, "Email channel"). Each line is
+(the format is documented for app developers in docs/email.md). Each line is
 "Label: value" at the start of a line; labels are case-insensitive; the first of each
 wins; quoted lines ("> ...") are not read, so a reply that quotes an older mail does not
 change anything. Values are cut and cleaned like every other environment value.
@@ -48,7 +48,7 @@ def details(text):
 
 
 def block(app_version="", os="", device="", language="", timezone=""):
-    """The device details block as the app should write it (see README.md)."""
+    """The device details block as the app should write it (see docs/email.md)."""
     lines = [("App version", app_version), ("OS", os), ("Device", device),
              ("Language", language), ("Time zone", timezone)]
     return "--\r\n" + "".join(f"{label}: {' '.join(str(value).split())}\r\n"
@@ -57,7 +57,7 @@ def block(app_version="", os="", device="", language="", timezone=""):
 
 def mailto_link(address, subject="Help with the app", text="", **details):
     """A `mailto:` link (RFC 6068) that opens a mail to support with the details block:
-    the reference for app developers, documented in README.md."""
+    the reference for app developers, documented in docs/email.md."""
     from urllib.parse import quote
     body = (text.rstrip() + "\r\n" if text.strip() else "") + "\r\n\r\n" + block(**details)
     return (f"mailto:{quote(address, safe='@')}?subject={quote(subject, safe='')}"

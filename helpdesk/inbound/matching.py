@@ -1,4 +1,4 @@
-"""Which request a mail answers, and in whose name (DESIGN.md section 6, "Mail").
+"""Which request a mail answers, and in whose name (docs/email.md).
 
 In order: a signed token in any address the mail was sent or delivered to, or in one of
 our Message-IDs named by In-Reply-To/References; then Message-IDs we stored (mail we

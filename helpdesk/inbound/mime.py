@@ -29,7 +29,6 @@ class MailAttachment:
     content_type: str
     data: bytes
     inline: bool = False
-    content_id: str | None = None
 
 
 @dataclass
@@ -202,8 +201,7 @@ class Walker:
         disposition = _disposition(part)
         self.attachments.append(MailAttachment(
             filename=name, content_type=ctype, data=data or b"",
-            inline=disposition == "inline" or (disposition is None and bool(cid)),
-            content_id=cid[0] if cid else None))
+            inline=disposition == "inline" or (disposition is None and bool(cid))))
 
     def _unique(self, name):
         """A second "a.png" becomes "a1.png" (counter before the first dot)."""

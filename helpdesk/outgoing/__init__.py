@@ -1,14 +1,12 @@
 """Outgoing mail: the outbox every service queues into, the notices it holds, the
 background sender and the SMTP transport, the signed reply addresses that let answers find
-their request, the addresses our mail bounces from, and the debug-mode outbox page."""
+their request, the addresses our mail bounces from. `views` is the debug-mode outbox page."""
 
 from . import failing, sender
-from .views import bp
 
 
 def init_app(app):
     sender.init_app(app)
-    app.register_blueprint(bp)
 
     @app.context_processor
     def mail_failing():

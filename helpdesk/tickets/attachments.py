@@ -269,7 +269,7 @@ def content_disposition(disposition, filename):
 
 
 def send(attachment, inline=False):
-    """Stream a stored attachment with the download headers of DESIGN.md section 6."""
+    """Stream a stored attachment with the download headers docs/security.md lists."""
     path = path_for(attachment.storage_key)
 
     def chunks():

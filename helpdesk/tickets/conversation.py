@@ -1,6 +1,6 @@
 """The conversation service: replies, internal notes, status, ratings and the audit trail.
 
-Requester pages (issue 5), the agent desk (issue 6) and inbound mail (issue 7) all change a
+Requester pages, the agent desk and inbound mail all change a
 request through these functions, so the rules live in one place:
 
 - A requester's public reply sets `open` ("Waiting for support") and tells the assignee
@@ -68,7 +68,7 @@ def _address(user, email):
 
 
 def agent_link(ticket):
-    """Where a mail to agents points: the request's page on the agent desk (issue 6)."""
+    """Where a mail to agents points: the request's page on the agent desk."""
     return external_url("agent.request_page", ref=ticket.ref)
 
 

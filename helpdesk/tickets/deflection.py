@@ -1,7 +1,7 @@
 """Answers while filing: suggest articles for what the requester types, and count it.
 
 The funnel events (suggestion shown, opened, solved, request filed) go through
-`helpdesk.events`, buffered and cheap; insights (issue 6) read them.
+`helpdesk.events`, buffered and cheap; insights read them.
 """
 
 import logging

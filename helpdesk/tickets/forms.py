@@ -106,7 +106,7 @@ def _make_field(field):
     return cls(field.label, validators=validators, filters=[_strip], description=description)
 
 
-# --- following a request (issue 5) ------------------------------------------------------
+# --- following a request ------------------------------------------------------
 
 REPLY_MAX = DESCRIPTION_MAX
 

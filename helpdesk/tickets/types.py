@@ -19,7 +19,7 @@ KINDS = ("text", "textarea", "select", "checkbox")
 DEFAULT_MAX = {"text": 255, "textarea": 5000}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-# Names the form itself uses (DESIGN.md section 3) and its hidden fields.
+# Names the form itself uses and its hidden fields.
 RESERVED = {"email", "summary", "description", "attachments", "csrf_token", "website",
             "submission_token", "suggested", "include_environment", "find", "send",
             "app_version", "os", "device", "type"}

@@ -1,4 +1,4 @@
-"""requester accounts, conversation and ratings (issue 5)
+"""requester accounts, conversation and ratings
 
 Revision ID: 0003
 Revises: 0002

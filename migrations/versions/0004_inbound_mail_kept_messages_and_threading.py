@@ -1,4 +1,4 @@
-"""inbound mail: kept messages and threading (issue 7)
+"""inbound mail: kept messages and threading
 
 Revision ID: 0004
 Revises: 0003

@@ -1,4 +1,4 @@
-"""agent desk: audit trail, saved replies, spam (issue 6)
+"""agent desk: audit trail, saved replies, spam
 
 Revision ID: 0005
 Revises: 0004

@@ -1,4 +1,4 @@
-"""production: outbox claiming and operations (issue 8)
+"""production: outbox claiming and operations
 
 Revision ID: 0006
 Revises: 0005

@@ -7,8 +7,6 @@ from ...vocabulary import AGENT_STATUS_LABELS, STATUSES
 from .. import charts, csvfile, gaps, insights
 from . import bp, type_name
 
-FUNNEL_LABELS = dict(insights.FUNNEL)
-
 
 def _percent(value):
     return "–" if value is None else f"{value * 100:.0f}%"

@@ -20,6 +20,7 @@ caller answers 404 for "no" and for "no such request" alike.
 
 from sqlalchemy import select
 
+from .emails import normalize_email
 from .extensions import db
 from .models import User
 from .vocabulary import STAFF_ROLES
@@ -50,7 +51,7 @@ def staff_by_email(email):
     if not email:
         return None
     return db.session.execute(
-        select(User).where(User.email == email.strip().lower()[:254], *staff_condition())
+        select(User).where(User.email == normalize_email(email), *staff_condition())
     ).scalar_one_or_none()
 
 
@@ -60,7 +61,7 @@ def proven_account(email):
     if not email:
         return None
     user = db.session.execute(
-        select(User).where(User.email == email.strip().lower()[:254])).scalar_one_or_none()
+        select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
     return user if user is not None and user.is_verified and user.is_active else None
 
 

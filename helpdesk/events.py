@@ -9,11 +9,13 @@ acceptable for statistics and never touches requests.
 
 import atexit
 import logging
+import secrets
 import threading
 import time
 from collections import Counter
 from datetime import timedelta
 
+from flask import session
 from sqlalchemy import delete
 
 from .extensions import db
@@ -132,3 +134,11 @@ def purge_old(days):
     result = db.session.execute(delete(Event).where(Event.created_at < cutoff))
     db.session.commit()
     return result.rowcount
+
+
+def visitor(create=True):
+    """The anonymous id a browser's events are counted under: a random token kept in its
+    session, made on first need (`create=False` only reads it)."""
+    if create and "visitor" not in session:
+        session["visitor"] = secrets.token_urlsafe(16)
+    return session.get("visitor")

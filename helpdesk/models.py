@@ -4,12 +4,22 @@ from datetime import datetime, timezone
 
 from sqlalchemy.dialects.postgresql import JSONB
 
+from .emails import normalize_email
 from .extensions import db
 from .vocabulary import STAFF_ROLES
 
 
 def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class NormalizedEmail:
+    """For tables with an `email` column: every address is stored as `normalize_email`
+    writes it, so look-ups compare like with like."""
+
+    @db.validates("email")
+    def _normalized(self, key, value):
+        return normalize_email(value)
 
 
 class ArticleStat(db.Model):
@@ -56,9 +66,10 @@ class Event(db.Model):
 # --- people and requests ---------------------------
 
 REF_OFFSET = 1000  # HD-1001 is the first request: short, sequential, human
+REF_PATTERN = r"HD-\d{1,12}"  # a reference as people type it (any case)
 
 
-class User(db.Model):
+class User(NormalizedEmail, db.Model):
     """A person with an account. Requests belong to email addresses, not to users."""
 
     __tablename__ = "user"
@@ -96,9 +107,6 @@ class User(db.Model):
         """Holds a desk role. Whether it may use it is helpdesk.access's question."""
         return self.role in STAFF_ROLES
 
-    @db.validates("email")
-    def _lower(self, key, value):
-        return (value or "").strip().lower()
 
 
 class Ticket(db.Model):
@@ -354,7 +362,7 @@ class MailReference(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
 
-class FailingAddress(db.Model):
+class FailingAddress(NormalizedEmail, db.Model):
     """An address our mail bounced from; cleared when mail from it arrives again."""
 
     __tablename__ = "failing_address"
@@ -366,9 +374,6 @@ class FailingAddress(db.Model):
     first_failed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_failed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
-    @db.validates("email")
-    def _lower(self, key, value):
-        return (value or "").strip().lower()
 
 
 # --- the agent desk -------------------------------------------------------------
@@ -390,7 +395,7 @@ class SavedReply(db.Model):
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
-class BlockedSender(db.Model):
+class BlockedSender(NormalizedEmail, db.Model):
     """An address whose later requests (web form and mail) are refused quietly."""
 
     __tablename__ = "blocked_sender"
@@ -403,9 +408,6 @@ class BlockedSender(db.Model):
 
     blocked_by = db.relationship("User")
 
-    @db.validates("email")
-    def _lower(self, key, value):
-        return (value or "").strip().lower()
 
 
 class WebSession(db.Model):

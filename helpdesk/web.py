@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from .auth.session_store import DatabaseStore, ServerSessionInterface, is_personal
 from .extensions import db
 from .kb import segments
+from .text import byte_size
 
 log = logging.getLogger(__name__)
 
@@ -91,19 +92,15 @@ def init_app(app):
         return database_unavailable_page(error)
 
 
-def _size(n):
-    return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KiB"
-
-
 def too_large_message(config):
     """Why an upload was refused before it reached the form, and what to do next."""
     length = request.content_length
     if length is not None and length <= config["MAX_CONTENT_LENGTH"]:
         return text_too_large_message(config)
     return ("What you sent is too large: this site accepts up to"
-            f" {_size(config['MAX_CONTENT_LENGTH'])} in one go"
+            f" {byte_size(config['MAX_CONTENT_LENGTH'])} in one go"
             f" (at most {config['ATTACHMENT_MAX_COUNT']} files of"
-            f" {_size(config['ATTACHMENT_MAX_BYTES'])} each). Go back with your browser's Back"
+            f" {byte_size(config['ATTACHMENT_MAX_BYTES'])} each). Go back with your browser's Back"
             " button, remove or shrink the largest files (a screenshot of part of the screen,"
             " or a zipped log), and send again. Nothing was saved yet.")
 
@@ -111,7 +108,7 @@ def too_large_message(config):
 def text_too_large_message(config):
     """A body under the upload limit was refused: a text field, or the form, was too big."""
     return ("What you sent has more text than this site accepts: each field takes up to"
-            f" {_size(config['MAX_FORM_MEMORY_SIZE'])} (and a form at most"
+            f" {byte_size(config['MAX_FORM_MEMORY_SIZE'])} (and a form at most"
             f" {config['MAX_FORM_PARTS']} fields and files). Go back with your browser's Back"
             " button, shorten the longest text (attach a long log as a file instead), and"
             " send again. Nothing was saved yet.")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from .. import access
 from ..extensions import db
 from ..models import Ticket, utcnow
-from ..outgoing import notices
+from ..outgoing import notices, sender
 from ..tickets import conversation
 from ..vocabulary import AGENT_STATUS_LABELS, PRIORITIES, STATUSES
 
@@ -106,7 +106,7 @@ def _finish(ticket, changes, actor, changed):
         conversation.set_status(ticket, changes.status, actor=actor)
         changed.append("status")
         return
-    conversation.commit_and_send()
+    sender.commit_and_send()
 
 
 def bulk(ticket_ids, changes, actor, request_types):
@@ -125,7 +125,7 @@ def bulk(ticket_ids, changes, actor, request_types):
     for ticket in tickets:
         if _apply(ticket, changes, assignee, actor):
             touched.add(ticket.id)
-    conversation.commit_and_send()
+    sender.commit_and_send()
     if changes.status is not None:
         for ticket in tickets:
             if ticket.status != changes.status:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ..extensions import db
-from ..models import REF_OFFSET, Message, Ticket, TicketChange
+from ..models import Message, Ticket, TicketChange
 from . import collisions
 
 OTHER_REQUESTS = 10
@@ -58,6 +58,6 @@ def view(ticket):
                                max((c.id for c in changes), default=0))
     return RequestView(ticket, messages, changes, others[:OTHER_REQUESTS],
                        len(others) > OTHER_REQUESTS,
-                       f"HD-{ticket.parent_id + REF_OFFSET}" if ticket.parent_id else None,
+                       Ticket.ref_of(ticket.parent_id),
                        marker)
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import access
 from ..auth import passwords, tokens
 from ..auth.service import end_sessions
+from ..emails import normalize_email
 from ..extensions import db
 from ..models import User, utcnow
 from ..outgoing import sender
@@ -54,7 +55,7 @@ def _role(role):
 
 def by_email(email):
     return db.session.execute(
-        select(User).where(User.email == (email or "").strip().lower())).scalar_one_or_none()
+        select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
 
 
 def staff():
@@ -159,8 +160,7 @@ def send_invitation(user, inviter=None):
     queue_mail(user.email, f"You are invited to {site}",
                render_template("mail/agent_invitation.txt", **context),
                render_template("mail/agent_invitation.html", **context))
-    db.session.commit()
-    sender.wake()
+    sender.commit_and_send()
     return link
 
 

@@ -17,6 +17,7 @@ import zipfile
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
+from ..emails import normalize_email
 from ..extensions import db
 from ..models import (
     Event,
@@ -29,6 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..text import LIKE_ESCAPE, like_escaped
 from ..tickets import attachments as storage
 from ..tickets import spam
 
@@ -38,10 +40,6 @@ ERASED = "erased"
 
 class PrivacyError(ValueError):
     """The export or erasure cannot be done; the message is for the admin."""
-
-
-def normalize(email):
-    return (email or "").strip().lower()[:254]
 
 
 def _requests(email):
@@ -62,7 +60,7 @@ def _file_name(attachment):
 
 def collect(email):
     """The export's JSON document (a dict) for `email`."""
-    email = normalize(email)
+    email = normalize_email(email)
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     received = db.session.execute(
         select(InboundMail).where(InboundMail.sender == email).order_by(InboundMail.id)).scalars()
@@ -104,7 +102,7 @@ def _request(ticket):
 
 def export_zip(email):
     """A temporary file holding the ZIP (rewound; the caller sends and closes it)."""
-    email = normalize(email)
+    email = normalize_email(email)
     document = collect(email)
     if document["account"] is None and not document["requests"] \
             and not document["mail_received"]:
@@ -129,7 +127,7 @@ def erase(email, actor):
 
     Accounts of agents and admins are not erased here: change their role first.
     """
-    email = normalize(email)
+    email = normalize_email(email)
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and user.is_agent:
         raise PrivacyError(f"{email} is an agent or admin: change the role to requester first.")
@@ -168,12 +166,9 @@ def erase(email, actor):
 
 def _addressed_to(email):
     """Outbox rows with `email` among their recipients (stored as "a, b, c")."""
-    escaped = _escape(email)
+    escaped = like_escaped(email)
     return or_(Outbox.to == email,
-               Outbox.to.like(f"{escaped}, %", escape="\\"),
-               Outbox.to.like(f"%, {escaped}", escape="\\"),
-               Outbox.to.like(f"%, {escaped}, %", escape="\\"))
+               Outbox.to.like(f"{escaped}, %", escape=LIKE_ESCAPE),
+               Outbox.to.like(f"%, {escaped}", escape=LIKE_ESCAPE),
+               Outbox.to.like(f"%, {escaped}, %", escape=LIKE_ESCAPE))
 
-
-def _escape(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

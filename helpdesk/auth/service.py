@@ -16,6 +16,7 @@ from flask import current_app, render_template
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..emails import normalize_email
 from ..extensions import db
 from ..models import Ticket, TicketChange, User, utcnow
 from ..outgoing import sender
@@ -41,13 +42,9 @@ EXPIRED = "This link has expired or was already used. Ask for a new one below."
 INACTIVE = "This account cannot sign in. Please contact support."
 
 
-def normalize(email):
-    return (email or "").strip().lower()
-
-
 def user_by_email(email):
     return db.session.execute(
-        select(User).where(User.email == normalize(email))).scalar_one_or_none()
+        select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
 
 
 def _fingerprint(password_hash):
@@ -63,10 +60,6 @@ def _mail(to, template, subject, **context):
                render_template(f"mail/{template}.html", **context))
 
 
-def _commit_and_send():
-    db.session.commit()
-    sender.wake()
-
 
 def _minutes(purpose):
     return max(tokens.max_age(purpose) // 60, 1)
@@ -76,14 +69,14 @@ def _minutes(purpose):
 
 def send_sign_in_link(email, next_path=DEFAULT_NEXT, remember=False):
     """Email a single-use sign-in link to `email`, known or not (a link proves the address)."""
-    email = normalize(email)
+    email = normalize_email(email)
     # No lookup at all: known and unknown addresses take exactly the same path.
     token = tokens.make(tokens.SIGN_IN, e=email, n=safe_next(next_path), r=bool(remember))
     site = current_app.config["SITE_NAME"]
     _mail(email, "sign_in_link", f"Your sign-in link for {site}",
           link=external_url("auth.confirm_link", token=token),
           minutes=_minutes(tokens.SIGN_IN), email=email)
-    _commit_and_send()
+    sender.commit_and_send()
 
 
 def peek_sign_in_link(token):
@@ -139,7 +132,7 @@ def password_sign_in(email, password, source="-", device=None):
     source is spent, no password is checked and `wait` says for how long. Unknown
     addresses, wrong passwords and inactive accounts read the same.
     """
-    attempt = throttle.Attempt(normalize(email), source, device)
+    attempt = throttle.Attempt(normalize_email(email), source, device)
     wait = throttle.wait_seconds(attempt)
     if wait:
         return Outcome(wait=wait)
@@ -158,7 +151,7 @@ def register(email, password):
     unproven registration end); an existing account gets a "you already have an account"
     mail instead, and nothing changes.
     """
-    email = normalize(email)
+    email = normalize_email(email)
     password_hash = passwords.hash_password(password)  # on every path: same timing
     for _attempt in range(2):
         user = user_by_email(email)
@@ -176,7 +169,7 @@ def register(email, password):
                 user.password_hash = password_hash
                 end_sessions(user)
                 _send_verification(user)
-            _commit_and_send()
+            sender.commit_and_send()
             return
         except IntegrityError:  # registered by a concurrent request: answer as for it
             db.session.rollback()
@@ -195,7 +188,7 @@ def _send_verification(user):
 def resend_verification(user):
     if not user.is_verified:
         _send_verification(user)
-        _commit_and_send()
+        sender.commit_and_send()
 
 
 def _registration(data):
@@ -228,7 +221,7 @@ def verify_registration(token):
 
 def request_reset(email):
     """Email a single-use link to choose a password (for any address: it proves it)."""
-    email = normalize(email)
+    email = normalize_email(email)
     # One column, not an account object: finding a row costs what finding none does.
     password_hash = db.session.execute(
         select(User.password_hash).where(User.email == email)).scalar_one_or_none()
@@ -237,7 +230,7 @@ def request_reset(email):
     _mail(email, "reset_password", f"Choose a new password for {site}",
           link=external_url("auth.reset_confirm", token=token),
           minutes=_minutes(tokens.RESET))
-    _commit_and_send()
+    sender.commit_and_send()
 
 
 def _reset_target(data):
@@ -299,14 +292,14 @@ def request_email_change(user, new_email):
     The caller has re-authenticated the person. Whether the new address is taken is not
     told here (the mail's owner learns it when confirming).
     """
-    new_email = normalize(new_email)
+    new_email = normalize_email(new_email)
     token = tokens.make(tokens.EMAIL_CHANGE, u=user.id, o=user.email, n=new_email,
                         v=user.session_version or 0)
     site = current_app.config["SITE_NAME"]
     _mail(new_email, "confirm_new_email", f"Confirm your new email address for {site}",
           link=external_url("auth.confirm_email", token=token), old=user.email,
           hours=tokens.max_age(tokens.EMAIL_CHANGE) // 3600)
-    _commit_and_send()
+    sender.commit_and_send()
 
 
 def _email_change(data):
@@ -357,7 +350,7 @@ def confirm_email_change(token):
     _mail(old_email, "email_changed", f"Your email address at {site} was changed",
           new=new_email)
     try:
-        _commit_and_send()
+        sender.commit_and_send()
     except IntegrityError:
         db.session.rollback()
         return Outcome(problem=EXPIRED)

@@ -19,6 +19,7 @@ from flask import (
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
+from ..emails import normalize_email
 from ..extensions import limiter, login_manager
 from . import devices, forms, passwords, service, sessions
 
@@ -39,7 +40,7 @@ def _email_limit():
 
 def _typed_email():
     value = request.form.get("email", "", type=str)
-    return service.normalize(value)[:254]
+    return normalize_email(value)[:254]
 
 
 def _email_key():
@@ -127,7 +128,7 @@ def login():
 
 
 def _password_sign_in(form, next_path):
-    email = service.normalize(form.email.data)
+    email = normalize_email(form.email.data)
     outcome = service.password_sign_in(email, form.password.data, request.remote_addr or "-",
                                        devices.known_for(email))
     form.password.data = ""
@@ -150,7 +151,7 @@ def _password_sign_in(form, next_path):
 
 def _sent(email, endpoint):
     """To the "check your inbox" page of `endpoint`, which names the address."""
-    session[LINK_SENT_TO] = service.normalize(email)
+    session[LINK_SENT_TO] = normalize_email(email)
     return redirect(url_for(endpoint), 303)
 
 
@@ -329,11 +330,11 @@ def change_email():
         form.password.data = ""
         form.password.errors = [problem] if user.password_hash else []
         return _account_page(form, 400, top_error=problem)
-    if service.normalize(form.new_email.data) == user.email:
+    if normalize_email(form.new_email.data) == user.email:
         form.new_email.errors = ["This is already your address."]
         return _account_page(form, 400)
     service.request_email_change(user, form.new_email.data)
-    flash(f"We sent a link to {service.normalize(form.new_email.data)}. Your address changes "
+    flash(f"We sent a link to {normalize_email(form.new_email.data)}. Your address changes "
           "when you open it; until then nothing changes.", "success")
     return redirect(url_for(".account"), 303)
 

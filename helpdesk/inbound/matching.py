@@ -31,10 +31,10 @@ from sqlalchemy import select
 
 from .. import access
 from ..extensions import db
-from ..models import MailReference, Message, Ticket, User
+from ..models import REF_PATTERN, MailReference, Message, Ticket, User
 from ..outgoing import reply_tokens
 
-_TAG = re.compile(r"\[(HD-\d{1,12})\]", re.IGNORECASE)
+_TAG = re.compile(rf"\[({REF_PATTERN})\]", re.IGNORECASE)
 
 
 @dataclass

@@ -1,6 +1,5 @@
 """Help center pages: home, categories, articles, search, and the suggest API."""
 
-import secrets
 from pathlib import PurePosixPath
 
 from flask import (
@@ -13,7 +12,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 
@@ -34,12 +32,6 @@ def notice_changed_articles():
 
 def _query_text():
     return request.args.get("q", "", type=str)[:current_app.config["SEARCH_MAX_QUERY_CHARS"]]
-
-
-def _visitor(create=False):
-    if create and "visitor" not in session:
-        session["visitor"] = secrets.token_urlsafe(16)
-    return session.get("visitor")
 
 
 @bp.get("/")
@@ -81,7 +73,7 @@ def article(path):
     return render_template(
         "kb/article.html", article=article, rendered=rendered,
         crumbs=kb.breadcrumbs(article.category), related=related,
-        vote=feedback.visitor_vote(path, _visitor()),
+        vote=feedback.visitor_vote(path, events.visitor(create=False)),
     )
 
 
@@ -94,7 +86,7 @@ def vote(path):
     if answer not in ("yes", "no"):
         flash("Choose Yes or No to tell us whether the article helped.", "error")
     else:
-        feedback.vote(path, _visitor(create=True), answer == "yes")
+        feedback.vote(path, events.visitor(), answer == "yes")
         flash("Thank you for your feedback.", "success")
     return redirect(url_for("kb.article", path=path, _anchor="feedback"), 303)
 
@@ -131,7 +123,7 @@ def search():
         results = kb.search(text, page=page, pagelen=current_app.config["SEARCH_PAGE_SIZE"])
         results.hits = [(kb.articles[h.slug], h) for h in results.hits if h.slug in kb.articles]
         events.record(events.SEARCH, query=text, result_count=results.total,
-                      visitor=_visitor())
+                      visitor=events.visitor(create=False))
     return render_template("kb/search.html", q=text, results=results)
 
 
@@ -162,7 +154,7 @@ def suggest():
     if len(text.strip()) >= SUGGEST_MIN_CHARS:
         found = kb.suggest(text, limit=limit)
         events.record(events.SUGGEST, query=text.strip(), result_count=len(found),
-                      visitor=_visitor())
+                      visitor=events.visitor(create=False))
     return jsonify(query=text, results=[{
         "slug": hit.slug,
         "title": kb.articles[hit.slug].title,

@@ -3,6 +3,7 @@ address arrives again (then it evidently works)."""
 
 from sqlalchemy import func, select
 
+from ..emails import normalize_email
 from ..extensions import db
 from ..models import FailingAddress, Ticket, User, utcnow
 
@@ -20,7 +21,7 @@ def _known(email):
 def mark(emails, reason=""):
     """Record a failed delivery to each known address (in the caller's transaction)."""
     marked = []
-    for email in dict.fromkeys((e or "").strip().lower() for e in emails):
+    for email in dict.fromkeys(normalize_email(e) for e in emails):
         if not email or not _known(email):
             continue
         row = db.session.execute(
@@ -51,4 +52,4 @@ def status(email):
     if not email:
         return None
     return db.session.execute(select(FailingAddress).where(
-        func.lower(FailingAddress.email) == email.strip().lower())).scalar_one_or_none()
+        func.lower(FailingAddress.email) == normalize_email(email))).scalar_one_or_none()

@@ -13,6 +13,7 @@ import threading
 
 from flask import current_app
 
+from ..extensions import db
 from .outbox import send_pending
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,17 @@ def init_app(app):
     @app.before_request
     def start_mail_sender():
         sender.ensure_started()
+
+
+def commit_and_send():
+    """Commit the caller's changes with the mail they queued, then wake the sender (after
+    the commit: it must find the mail)."""
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    wake()
 
 
 def wake():

@@ -19,6 +19,8 @@ from urllib.parse import quote
 import filetype
 from flask import Response, current_app
 
+from ..text import byte_size
+
 CHUNK = 64 * 1024
 HEAD = 8 * 1024
 
@@ -123,7 +125,7 @@ def store(stream, filename, max_bytes=None, allowed=None):
                 size += len(chunk)
                 if size > max_bytes:
                     raise AttachmentRefused(
-                        name, f"the file is larger than the limit of {_mib(max_bytes)}")
+                        name, f"the file is larger than the limit of {byte_size(max_bytes)}")
                 if len(head) < HEAD:
                     head += chunk[:HEAD - len(head)]
                 digest.update(chunk)
@@ -247,15 +249,11 @@ def public_id():
     return secrets.token_urlsafe(16)
 
 
-def _mib(n):
-    return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KiB"
-
-
 def describe_limits():
     config = current_app.config
     return {"max_bytes": config["ATTACHMENT_MAX_BYTES"],
             "max_count": config["ATTACHMENT_MAX_COUNT"],
-            "max_size": _mib(config["ATTACHMENT_MAX_BYTES"]),
+            "max_size": byte_size(config["ATTACHMENT_MAX_BYTES"]),
             "extensions": sorted(e for e in config["ATTACHMENT_EXTENSIONS"] if e in EXPECTED),
             "accept": ",".join("." + e for e in sorted(config["ATTACHMENT_EXTENSIONS"])
                                if e in EXPECTED)}

@@ -25,6 +25,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from .. import access
+from ..emails import normalize_email
 from ..extensions import db
 from ..models import Attachment, Message, Rating, Ticket, TicketChange, utcnow
 from ..outgoing import notices, sender
@@ -64,7 +65,7 @@ class AlreadyRated(ConversationError):
 
 
 def _address(user, email):
-    return ((user.email if user is not None else email) or "").strip().lower()
+    return normalize_email(user.email if user is not None else email)
 
 
 def agent_link(ticket):
@@ -129,16 +130,6 @@ def _apply_status(ticket, status, actor, actor_email, now):
     ticket.updated_at = now
     record_change(ticket, "status", old, status, actor, actor_email)
     return True
-
-
-def commit_and_send():
-    """Commit the caller's changes with their queued mail, then wake the sender."""
-    try:
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    sender.wake()
 
 
 # --- replies and notes ---------------------------------------------------------------------
@@ -286,7 +277,7 @@ def set_status(ticket, status, actor=None, actor_email=None):
                              f"Resolved: {ticket.summary}", link=requester_link(ticket),
                              rate_link=requester_link(ticket, "rate"),
                              reopen_days=current_app.config["REOPEN_DAYS"])
-    commit_and_send()
+    sender.commit_and_send()
     return changed
 
 

@@ -5,9 +5,8 @@ The funnel events (suggestion shown, opened, solved, request filed) go through
 """
 
 import logging
-import secrets
 
-from flask import current_app, session, url_for
+from flask import current_app, url_for
 
 from .. import events
 from ..kb import get_kb
@@ -17,13 +16,6 @@ log = logging.getLogger(__name__)
 LIMIT = 5
 MIN_CHARS = 2
 MARKER = "request"  # ?from=request on an article opened from the request form
-
-
-def visitor():
-    """The anonymous visitor id the help center also uses for its statistics."""
-    if "visitor" not in session:
-        session["visitor"] = secrets.token_urlsafe(16)
-    return session["visitor"]
 
 
 def suggest(text, limit=LIMIT):
@@ -46,7 +38,7 @@ def record_shown(text, found):
     events.record(events.SUGGESTION_SHOWN, query=(text or "").strip()[:200],
                   result_count=len(found),
                   slug=",".join(info.slug for info, _ in found)[:255] or None,
-                  visitor=visitor())
+                  visitor=events.visitor())
 
 
 def open_url(slug, type_slug):
@@ -59,8 +51,8 @@ def article_url(slug, type_slug):
 
 
 def record_opened(slug):
-    events.record(events.SUGGESTION_OPENED, slug=slug, visitor=visitor())
+    events.record(events.SUGGESTION_OPENED, slug=slug, visitor=events.visitor())
 
 
 def record_solved(slug):
-    events.record(events.SOLVED, slug=slug, visitor=visitor())
+    events.record(events.SOLVED, slug=slug, visitor=events.visitor())

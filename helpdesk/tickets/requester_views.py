@@ -12,7 +12,7 @@ from flask_login import login_required
 from .. import access
 from ..extensions import csrf, limiter
 from ..markup import render_user_text
-from ..models import REF_OFFSET, Ticket
+from ..models import Ticket
 from ..vocabulary import REQUESTER_STATUS_LABELS
 from . import attachments as storage
 from . import conversation, environment, links, listing, service
@@ -87,7 +87,7 @@ def _page(ticket, reply_form=None, rate_form=None, preview=None, status=200, fil
         fields=service.field_rows(ticket, request_type),
         environment=environment.rows(ticket.environment),
         messages=listing.request_page(ticket), follow_ups=listing.follow_ups(ticket),
-        parent_ref=f"HD-{ticket.parent_id + REF_OFFSET}" if ticket.parent_id else None,
+        parent_ref=Ticket.ref_of(ticket.parent_id),
         words=REQUESTER_STATUS_LABELS, requester=requester,
         by_link=requester and not access.owns(user, ticket),
         reply_form=reply_form or ReplyForm(), rate_form=rate_form or RateForm(),

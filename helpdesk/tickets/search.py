@@ -56,14 +56,15 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import Join
 
 from ..extensions import db
-from ..models import Message, Ticket
+from ..models import REF_PATTERN, Message, Ticket
+from ..text import LIKE_ESCAPE, like_escaped
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 8
 MAX_TOKENS = 16
-REF = re.compile(r"^hd-\d{1,12}$", re.I)
+REF = re.compile(rf"^{REF_PATTERN}$", re.I)
 # What FTS5's unicode61 tokenizer keeps as a token: runs of letters and digits.
 TOKEN = re.compile(r"[^\W_]+")
 # The stop words of PostgreSQL's `english` configuration (its english.stop file).
@@ -238,8 +239,7 @@ def _leading_join(join, compiler, **kw):
 
 
 def _like(word):
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_escaped(word)}%"
 
 
 def _substring(word, notes):
@@ -247,7 +247,7 @@ def _substring(word, notes):
     # request in the queue's order, so a common word stops at the first page of matches.
     pattern = _like(word)
     in_messages = exists().where(Message.ticket_id == Ticket.id,
-                                 Message.body.like(pattern, escape="\\"),
+                                 Message.body.like(pattern, escape=LIKE_ESCAPE),
                                  *([] if notes else [Message.internal.is_(False)]))
-    return or_(Ticket.summary.like(pattern, escape="\\"),
-               Ticket.description.like(pattern, escape="\\"), in_messages)
+    return or_(Ticket.summary.like(pattern, escape=LIKE_ESCAPE),
+               Ticket.description.like(pattern, escape=LIKE_ESCAPE), in_messages)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import access, events
+from ..emails import normalize_email
 from ..extensions import db
 from ..models import Attachment, BlockedSender, Message, Ticket, utcnow
 from ..outgoing import notices, sender
@@ -78,7 +79,7 @@ class NewRequest:
 def is_blocked(email):
     """True when requests and mail from `email` are to be refused quietly (an agent marked
     them as spam and blocked the sender)."""
-    email = (email or "").strip().lower()
+    email = normalize_email(email)
     if not email:
         return False
     return db.session.execute(
@@ -136,7 +137,7 @@ def open_request(new):
 
 
 def _create(new, stored):
-    email = new.email.strip().lower()
+    email = normalize_email(new.email)
     requester = _requester(email, new.user)
     # Listed before the mail about the request is queued, so the mail lists them too.
     description = with_refused(new.description, new.refused)

@@ -10,6 +10,7 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..emails import normalize_email
 from ..extensions import db
 from ..models import BlockedSender, InboundMail, Outbox
 from . import attachments as storage
@@ -41,7 +42,7 @@ def not_spam(ticket, actor):
 
 
 def _block(email, actor, reason):
-    email = (email or "").strip().lower()
+    email = normalize_email(email)
     if not email or db.session.execute(
             select(BlockedSender.id).where(BlockedSender.email == email)).first():
         return

@@ -16,7 +16,8 @@ from flask import (
 )
 from flask_limiter.errors import RateLimitExceeded
 
-from .. import access
+from .. import access, events
+from ..emails import normalize_email
 from ..extensions import csrf, limiter
 from ..kb import get_kb
 from ..models import Ticket
@@ -49,7 +50,7 @@ def _finding_answers():
 
 
 def _email_key():
-    return "request-email:" + request.form.get("email", "", type=str).strip().lower()[:254]
+    return "request-email:" + normalize_email(request.form.get("email", "", type=str))[:254]
 
 
 def _no_email_or_finding():
@@ -138,7 +139,7 @@ def new(slug):
             description=form.description.data, fields=form.type_values(), environment=env,
             uploads=uploads, submission_token=form.submission_token.data,
             channel="web", user=user, suggestions_shown=_suggested_count(form),
-            visitor=session.get("visitor"), address_proven=user is not None))
+            visitor=events.visitor(create=False), address_proven=user is not None))
     except service.AlreadyFiled as done:
         ticket = done.ticket
     except service.SenderBlocked:  # refused quietly: the usual thanks, nothing kept

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from sqlalchemy import select
 
 from ...access import is_admin
+from ...emails import normalize_email
 from ...extensions import db
 from ...models import BlockedSender, Ticket, User
 from ...tickets import service, spam
@@ -80,7 +81,7 @@ def change_active(user_id):
 # --- requesters ------------------------------------------------------------------------------
 
 def _email_arg():
-    return privacy.normalize(request.values.get("email", "", type=str))
+    return normalize_email(request.values.get("email", "", type=str))
 
 
 @bp.get("/requesters")
@@ -142,7 +143,7 @@ def export():
 @gate.admin_only
 def erase():
     email = _email_arg()
-    confirm = privacy.normalize(request.form.get("confirm", "", type=str))
+    confirm = normalize_email(request.form.get("confirm", "", type=str))
     if not email or confirm != email:
         flash("Type the address again to confirm the erasure.", "error")
         return redirect(url_for(".requester_page", email=email), 303)

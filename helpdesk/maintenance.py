@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Outcome:
+class TaskReport:
     task: str
     ok: bool
     summary: str
@@ -77,13 +77,13 @@ TASKS = (
 
 
 def run():
-    """Run every task; returns a list of Outcome."""
+    """Run every task; returns a list of TaskReport."""
     outcomes = []
     for name, task in TASKS:
         try:
-            outcomes.append(Outcome(name, True, task()))
+            outcomes.append(TaskReport(name, True, task()))
         except Exception as exc:  # report it, run the rest
             db.session.rollback()
             log.exception("maintenance task %s failed", name)
-            outcomes.append(Outcome(name, False, f"failed: {exc.__class__.__name__}: {exc}"))
+            outcomes.append(TaskReport(name, False, f"failed: {exc.__class__.__name__}: {exc}"))
     return outcomes

@@ -74,7 +74,7 @@ def proven(raw, domain="example.org"):
 
 
 def take(app, raw, source="test"):
-    """Ingest `raw` in an app context; returns the Outcome."""
+    """Ingest `raw` in an app context; returns the MailOutcome."""
     with app.app_context():
         return ingest(raw, source=source)
 

@@ -167,7 +167,7 @@ class RequestStats:
     resolved: int
 
 
-def requests(period):
+def filed_requests(period):
     made = [_in(Ticket.created_at, period), Ticket.spam.is_(False)]
     grid = {(t, s): n for t, s, n in db.session.execute(
         select(Ticket.type, Ticket.status, func.count()).where(*made)

@@ -96,7 +96,7 @@ class Line:
 
 
 @dataclass
-class Page:
+class QueuePage:
     rows: list
     counts: dict
     criteria: Criteria
@@ -199,7 +199,7 @@ def page(criteria, me, per_page, known_agents=None):
     # Past the last page of a whole view there is nothing to look for.
     beyond = not criteria.filtered and offset >= found[criteria.view]
     rows = [] if beyond else _rows(criteria, me, per_page, offset, found[criteria.view])
-    return Page(rows=rows[:per_page], counts=found, criteria=criteria,
+    return QueuePage(rows=rows[:per_page], counts=found, criteria=criteria,
                 has_next=len(rows) > per_page, per_page=per_page, agents=known_agents)
 
 

@@ -27,7 +27,7 @@ from .sessions import DEFAULT_NEXT, safe_next
 
 
 @dataclass
-class Outcome:
+class SignIn:
     """What a link did: the account to sign in, or a problem to show the person."""
 
     user: User | None = None
@@ -92,15 +92,15 @@ def use_sign_in_link(token):
     data = tokens.consume(tokens.SIGN_IN, token)
     if data is None or not isinstance(data.get("e"), str):
         db.session.rollback()
-        return Outcome(problem=EXPIRED)
-    outcome = Outcome(next=safe_next(data.get("n")), remember=bool(data.get("r")))
+        return SignIn(problem=EXPIRED)
+    outcome = SignIn(next=safe_next(data.get("n")), remember=bool(data.get("r")))
     user = user_by_email(data["e"])
     if user is None:
         user = User(email=data["e"], role="requester", email_verified_at=utcnow())
         db.session.add(user)
     elif not user.is_active:
         db.session.rollback()
-        return Outcome(problem=INACTIVE)
+        return SignIn(problem=INACTIVE)
     elif not user.is_verified:
         if user.password_hash:
             outcome.notice = ("Your address is confirmed. The password chosen when this "
@@ -111,7 +111,7 @@ def use_sign_in_link(token):
         db.session.commit()
     except IntegrityError:  # the same new address signed in twice at once
         db.session.rollback()
-        return Outcome(problem=EXPIRED)
+        return SignIn(problem=EXPIRED)
     outcome.user = user
     return outcome
 
@@ -126,7 +126,7 @@ def _trust_address(user):
 # --- passwords ----------------------------------------------------------------------------
 
 def password_sign_in(email, password, source="-", device=None):
-    """Check a password: Outcome with the active account when it is right.
+    """Check a password: SignIn with the active account when it is right.
 
     Wrong passwords are counted (throttle.py); while a counter for this account and
     source is spent, no password is checked and `wait` says for how long. Unknown
@@ -135,12 +135,12 @@ def password_sign_in(email, password, source="-", device=None):
     attempt = throttle.Attempt(normalize_email(email), source, device)
     wait = throttle.wait_seconds(attempt)
     if wait:
-        return Outcome(wait=wait)
+        return SignIn(wait=wait)
     user = user_by_email(email)
     if not passwords.verify(user.password_hash if user else None, password):
         throttle.failed(attempt)
-        return Outcome()
-    return Outcome(user=user if user.is_active else None)
+        return SignIn()
+    return SignIn(user=user if user.is_active else None)
 
 
 def register(email, password):
@@ -210,13 +210,13 @@ def verify_registration(token):
     user = _registration(tokens.consume(tokens.VERIFY, token))
     if user is None:
         db.session.rollback()
-        return Outcome(problem=EXPIRED)
+        return SignIn(problem=EXPIRED)
     if not user.is_verified:
         user.email_verified_at = utcnow()
         # Sessions started before the mailbox answered were not the mailbox owner's.
         end_sessions(user)
     db.session.commit()
-    return Outcome(user=user)
+    return SignIn(user=user)
 
 
 def request_reset(email):
@@ -256,7 +256,7 @@ def reset_password(token, new_password):
     usable, user = _reset_target(data)
     if not usable:
         db.session.rollback()
-        return Outcome(problem=EXPIRED)
+        return SignIn(problem=EXPIRED)
     if user is None:
         user = User(email=data["e"], role="requester")
         db.session.add(user)
@@ -264,7 +264,7 @@ def reset_password(token, new_password):
     user.email_verified_at = user.email_verified_at or utcnow()  # the link proved it
     end_sessions(user)
     db.session.commit()
-    return Outcome(user=user)
+    return SignIn(user=user)
 
 
 # --- the account page ---------------------------------------------------------------------
@@ -330,13 +330,13 @@ def confirm_email_change(token):
     user = _email_change(data)
     if user is None:
         db.session.rollback()
-        return Outcome(problem=EXPIRED)
+        return SignIn(problem=EXPIRED)
     new_email = data["n"]
     other = user_by_email(new_email)
     if other is not None and other.id != user.id:
         if other.is_verified or other.role != "requester":
             db.session.rollback()
-            return Outcome(problem="Another account already uses this address. Sign in with "
+            return SignIn(problem="Another account already uses this address. Sign in with "
                                    "it, or keep your current address.")
         db.session.delete(other)  # an unproven claim on the address gives way to a proof
         db.session.flush()
@@ -353,8 +353,8 @@ def confirm_email_change(token):
         sender.commit_and_send()
     except IntegrityError:
         db.session.rollback()
-        return Outcome(problem=EXPIRED)
-    return Outcome(user=user)
+        return SignIn(problem=EXPIRED)
+    return SignIn(user=user)
 
 
 def _move_requests(user, old_email, new_email):

@@ -36,7 +36,7 @@ class TooLarge(ValueError):
 
 
 @dataclass
-class Outcome:
+class MailOutcome:
     kind: str  # request, reply, note, ignored, duplicate, busy, kept
     reason: str = ""
     ticket_ref: str | None = None
@@ -60,7 +60,7 @@ class Outcome:
 
 
 def ingest(raw, source="pipe", keep_busy=False):
-    """Handle `raw` (the bytes of one RFC 822 message); returns an Outcome and never
+    """Handle `raw` (the bytes of one RFC 822 message); returns an MailOutcome and never
     raises because of the mail: a failure keeps the raw mail and answers kind "kept".
 
     `keep_busy`: a mail another process is handling right now is kept too (for an MTA
@@ -74,10 +74,10 @@ def ingest(raw, source="pipe", keep_busy=False):
         reason = _reason(exc)
         log.exception("incoming mail not handled (%s); keeping it", reason)
         name = kept.keep(raw, reason, source, *_hints(raw))
-        return Outcome("kept", reason, kept_name=name)
+        return MailOutcome("kept", reason, kept_name=name)
     if keep_busy and outcome.kind == "busy":
         name = kept.keep(raw, outcome.reason, source, *_hints(raw))
-        return Outcome("kept", outcome.reason, kept_name=name)
+        return MailOutcome("kept", outcome.reason, kept_name=name)
     return outcome
 
 
@@ -85,7 +85,7 @@ def retry(name):
     """Hand a kept mail back to ingestion; it is deleted once handled."""
     raw = kept.read(name)
     if raw is None:
-        return Outcome("ignored", f"no kept mail named {name!r}")
+        return MailOutcome("ignored", f"no kept mail named {name!r}")
     try:
         outcome = handle(raw, "retry")
     except Exception as exc:
@@ -93,7 +93,7 @@ def retry(name):
         reason = _reason(exc)
         log.warning("kept mail %s failed again: %s", name, reason)
         kept.failed_again(name, reason)
-        return Outcome("kept", reason, kept_name=name)
+        return MailOutcome("kept", reason, kept_name=name)
     kept.forget(name)
     return outcome
 
@@ -119,9 +119,9 @@ def handle(raw, source):
 
 def _already(existing):
     if existing.status == "processing":
-        return Outcome("busy", "another process is handling this mail")
+        return MailOutcome("busy", "another process is handling this mail")
     ref = existing.ticket.ref if existing.ticket is not None else None
-    return Outcome("duplicate", f"received before ({existing.status})", ticket_ref=ref)
+    return MailOutcome("duplicate", f"received before ({existing.status})", ticket_ref=ref)
 
 
 # --- what the mail becomes -----------------------------------------------------------------
@@ -153,7 +153,7 @@ def _act(parsed, row):
 
 def _ignored(row, reason, ticket=None):
     intake.finish(row, "ignored", reason, ticket)
-    return Outcome("ignored", reason or "", ticket_ref=ticket.ref if ticket is not None else None)
+    return MailOutcome("ignored", reason or "", ticket_ref=ticket.ref if ticket is not None else None)
 
 
 def _new_request(parsed, row, proof, note=None):
@@ -171,7 +171,7 @@ def _new_request(parsed, row, proof, note=None):
         sender_proven=proof.proven, inbound=row))
     log.info("mail %s: new request %s from %s (%s)", parsed.message_id, ticket.ref,
              parsed.sender.email, proof.describe())
-    return Outcome("request", reason, ticket_ref=ticket.ref)
+    return MailOutcome("request", reason, ticket_ref=ticket.ref)
 
 
 def _reply(parsed, row, match, proof):
@@ -193,7 +193,7 @@ def _reply(parsed, row, match, proof):
     landed = message.ticket
     log.info("mail %s: reply on %s (%s) from %s (%s)", parsed.message_id, landed.ref,
              match.via, parsed.sender.email, proof.describe())
-    return Outcome("reply", reason
+    return MailOutcome("reply", reason
                    + (f"; {ticket.ref} was closed, so a new linked request was started"
                       if landed.id != ticket.id else ""), ticket_ref=landed.ref)
 

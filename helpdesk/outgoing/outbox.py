@@ -200,14 +200,14 @@ def send_pending(limit=50, should_stop=None):
 
 
 @dataclass
-class _Outcome:
+class _BatchTally:
     sent: int = 0
     failed: int = 0
 
 
 def _send_batch(token, rows, should_stop):
     config = current_app.config
-    outcome = _Outcome()
+    outcome = _BatchTally()
     claimed = time.monotonic()
     transport = Transport(config)
     try:

@@ -28,7 +28,7 @@ DEFAULT_SORT = "updated"
 
 
 @dataclass
-class Page:
+class RequestsPage:
     rows: list
     counts: dict  # filter name -> number of requests with the other criteria applied
     filter: str
@@ -87,11 +87,11 @@ def my_requests(email, status=DEFAULT_FILTER, type="", q="", sort=DEFAULT_SORT, 
     defaults = {"status": DEFAULT_FILTER, "sort": DEFAULT_SORT}
     args = {k: v for k, v in dict(status=status, type=type, q=q, sort=sort).items()
             if v and v != defaults.get(k)}
-    return Page(rows=rows, counts=counts, filter=status, type=type, q=q, sort=sort, page=page,
+    return RequestsPage(rows=rows, counts=counts, filter=status, type=type, q=q, sort=sort, page=page,
                 pages=pages, per_page=per_page, total=total, args=args)
 
 
-def request_page(ticket):
+def public_messages(ticket):
     """The public conversation of `ticket`: messages (no internal notes) with files and authors.
 
     Internal notes, and files attached to them, are filtered out here, in the query, so no

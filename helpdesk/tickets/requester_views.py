@@ -86,7 +86,7 @@ def _page(ticket, reply_form=None, rate_form=None, preview=None, status=200, fil
         "tickets/view.html", ticket=ticket, request_type=request_type,
         fields=service.field_rows(ticket, request_type),
         environment=environment.rows(ticket.environment),
-        messages=listing.request_page(ticket), follow_ups=listing.follow_ups(ticket),
+        messages=listing.public_messages(ticket), follow_ups=listing.follow_ups(ticket),
         parent_ref=Ticket.ref_of(ticket.parent_id),
         words=REQUESTER_STATUS_LABELS, requester=requester,
         by_link=requester and not access.owns(user, ticket),

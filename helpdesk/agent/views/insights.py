@@ -16,7 +16,7 @@ def _percent(value):
 def insights_page():
     period, problem = insights.parse_period(request.args)
     funnel = insights.funnel(period)
-    stats = insights.requests(period)
+    stats = insights.filed_requests(period)
     ratings = insights.satisfaction(period)
     articles = gaps.articles(period, get_kb().articles)
     weeks = [monday.strftime("%-d %b") for monday, _, _ in funnel.weeks]
@@ -84,7 +84,7 @@ def _article_rows(period):
 
 
 def _request_rows(period):
-    stats = insights.requests(period)
+    stats = insights.filed_requests(period)
     header = ["type"] + list(STATUSES) + ["total"]
     rows = [[type_name(t)] + [stats.by_type_status.get((t, s), 0) for s in STATUSES]
             + [stats.per_type[t]]

@@ -19,7 +19,7 @@ from helpdesk.models import (
     TicketChange,
     User,
 )
-from helpdesk.tickets import attachments as storage
+from helpdesk.tickets import storage
 from helpdesk.tickets.service import is_blocked
 
 

@@ -12,7 +12,7 @@ from filing import PNG, post_request
 
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Ticket
-from helpdesk.tickets import attachments as storage
+from helpdesk.tickets import storage
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="5"/></svg>'

@@ -19,8 +19,7 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.outgoing.outbox import send_pending
-from helpdesk.tickets import attachments as storage
-from helpdesk.tickets import conversation
+from helpdesk.tickets import conversation, storage
 from helpdesk.tickets.service import TooManyFiles, Upload
 from helpdesk.vocabulary import REQUESTER_STATUS_LABELS
 

@@ -6,8 +6,7 @@ import pytest
 
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, Outbox, Ticket
-from helpdesk.tickets import attachments as storage
-from helpdesk.tickets import service
+from helpdesk.tickets import service, storage
 
 
 def new_request(app, **overrides):

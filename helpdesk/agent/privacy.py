@@ -31,8 +31,7 @@ from ..models import (
     utcnow,
 )
 from ..text import LIKE_ESCAPE, like_escaped
-from ..tickets import attachments as storage
-from ..tickets import spam
+from ..tickets import spam, storage
 
 log = logging.getLogger(__name__)
 ERASED = "erased"

@@ -37,8 +37,7 @@ from ..vocabulary import (
     OPEN_STATUSES,
     STATUSES,
 )
-from . import attachments as storage
-from . import links
+from . import links, storage
 from .service import note_address_proven, remove_stored, store_uploads, with_refused
 
 COMMENT_MAX = 2000

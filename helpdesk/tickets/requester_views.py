@@ -14,8 +14,7 @@ from ..extensions import csrf, limiter
 from ..markup import render_user_text
 from ..models import Ticket
 from ..vocabulary import REQUESTER_STATUS_LABELS
-from . import attachments as storage
-from . import conversation, environment, links, listing, service
+from . import conversation, environment, links, listing, service, storage
 from .blueprint import bp, ip_limit
 from .forms import RateForm, ReplyForm
 from .types import request_types

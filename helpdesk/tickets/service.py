@@ -19,8 +19,7 @@ from ..extensions import db
 from ..models import Attachment, BlockedSender, Message, Ticket, utcnow
 from ..outgoing import notices, sender
 from ..urls import external_url
-from . import attachments as storage
-from . import environment, links
+from . import environment, links, storage
 
 log = logging.getLogger(__name__)
 

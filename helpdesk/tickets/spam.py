@@ -13,8 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..emails import normalize_email
 from ..extensions import db
 from ..models import BlockedSender, InboundMail, Outbox
-from . import attachments as storage
-from . import conversation
+from . import conversation, storage
 
 log = logging.getLogger(__name__)
 

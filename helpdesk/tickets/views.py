@@ -21,8 +21,7 @@ from ..emails import normalize_email
 from ..extensions import csrf, limiter
 from ..kb import get_kb
 from ..models import Ticket
-from . import attachments as storage
-from . import deflection, environment, links, listing, service, submissions
+from . import deflection, environment, links, listing, service, storage, submissions
 from .blueprint import bp, ip_limit
 from .forms import form_class
 from .types import request_types

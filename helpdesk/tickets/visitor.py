@@ -6,9 +6,7 @@ import time
 from flask import session
 from flask_login import current_user
 
-from ..auth.session_store import (
-    GRANT_PREFIX,  # one key per request: two tabs never collide
-)
+from ..auth.session_store import GRANT_PREFIX
 
 GRANTS_KEPT = 20
 

@@ -16,8 +16,7 @@ from ...access import is_admin
 from ...extensions import csrf, limiter
 from ...kb import get_kb
 from ...markup import render_user_text
-from ...tickets import attachments as storage
-from ...tickets import conversation, environment, service, spam
+from ...tickets import conversation, environment, service, spam, storage
 from ...tickets.service import Upload
 from ...tickets.types import request_types
 from ...urls import external_url

@@ -268,7 +268,8 @@ def visitor_actions(visitor, rec, rng, routes, articles, marker):
         rec.timed("my requests", lambda: visitor.get("/requests"))
 
     def agent():
-        if not desk.signed_in and not sign_in(desk, rec, f"agent{marker_number % AGENTS}@example.com"):
+        agent_email = f"agent{marker_number % AGENTS}@example.com"
+        if not desk.signed_in and not sign_in(desk, rec, agent_email):
             return
         queue = rec.timed("agent queue", lambda: desk.get("/agent/"))
         refs = re.findall(r'/agent/requests/(HD-\d+)"', queue[2]) if queue else []

@@ -38,8 +38,8 @@ class SMTPServer:
         """The accepted mail, parsed with the modern email policy."""
         import email
         import email.policy
-        return [email.message_from_bytes(e.original_content or e.content, policy=email.policy.default)
-                for e in self.envelopes]
+        return [email.message_from_bytes(e.original_content or e.content,
+                                         policy=email.policy.default) for e in self.envelopes]
 
     def config(self):
         return {"MAIL_SERVER": self.host, "MAIL_PORT": self.port}

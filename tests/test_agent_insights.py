@@ -46,7 +46,7 @@ def csv_rows(client, name, **period):
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
 
 
-# --- the funnel ---------------------------------------------------------------------------------
+# --- the funnel ---
 
 def test_the_funnel_counts_each_stage_from_real_visits(app, client):
     agent = signed_in(app)
@@ -111,7 +111,7 @@ def test_a_period_given_backwards_is_swapped(app):
     assert "were swapped" in html and "1 March 2025 to 10 March 2025" in html
 
 
-# --- content gaps --------------------------------------------------------------------------------
+# --- content gaps ---
 
 def test_queries_with_no_results_are_listed_most_frequent_first(app):
     agent = signed_in(app)
@@ -159,7 +159,7 @@ def test_requests_filed_after_unhelpful_suggestions_show_their_summaries(app, cl
     assert "No suggestions for this one" not in filed
 
 
-# --- articles -------------------------------------------------------------------------------------
+# --- articles ---
 
 def test_each_article_shows_views_votes_suggestions_opens_and_solves(app):
     agent = signed_in(app)
@@ -181,7 +181,7 @@ def test_each_article_shows_views_votes_suggestions_opens_and_solves(app):
     assert rows["billing/invoices"][1:] == ["0", "0", "0", "1", "0", "0"]
 
 
-# --- requests and satisfaction -------------------------------------------------------------------
+# --- requests and satisfaction ---
 
 def test_requests_are_counted_per_type_and_status(app):
     agent = signed_in(app)
@@ -237,7 +237,7 @@ def test_satisfaction_shows_average_distribution_and_comments(app):
                          ["1 of 5", "1", "", ""]]
 
 
-# --- CSV ---------------------------------------------------------------------------------------------
+# --- CSV ---
 
 def test_csv_cells_that_look_like_formulas_are_escaped(app):
     agent = signed_in(app)
@@ -254,7 +254,7 @@ def test_an_unknown_csv_table_is_404(app):
     assert agent.get("/agent/insights/export.csv?table=users").status_code == 404
 
 
-# --- retention and auto-close ------------------------------------------------------------------------
+# --- retention and auto-close ---
 
 def test_stored_queries_older_than_the_retention_period_are_dropped(make_app):
     app = make_app(EVENT_RETENTION_DAYS=30)

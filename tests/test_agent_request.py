@@ -29,7 +29,7 @@ def changes(app, ref):
             .order_by(TicketChange.id)).scalars()]
 
 
-# --- the page ---------------------------------------------------------------------------------
+# --- the page ---
 
 def test_the_page_shows_the_request_like_the_requester_sees_it(app):
     client = signed_in(app)
@@ -98,7 +98,7 @@ def test_an_unknown_reference_is_404(app):
     assert client.get("/agent/requests/nonsense").status_code == 404
 
 
-# --- replies and notes -----------------------------------------------------------------------------
+# --- replies and notes ---
 
 def test_a_public_reply_is_added_and_sets_waiting_for_customer(app):
     client = signed_in(app)
@@ -184,7 +184,7 @@ def test_preview_shows_the_rendered_reply_and_sends_nothing(app):
     assert len(ticket(app, ref).messages) == 1
 
 
-# --- someone else was faster ---------------------------------------------------------------------
+# --- someone else was faster ---
 
 def test_a_reply_is_held_back_when_another_agent_replied_meanwhile(app):
     client = signed_in(app)
@@ -229,7 +229,7 @@ def test_a_change_of_status_meanwhile_also_holds_the_reply_back(app):
     assert "bob@example.com</strong> changed status" in response.get_data(as_text=True)
 
 
-# --- properties ------------------------------------------------------------------------------------
+# --- properties ---
 
 def test_each_property_change_is_recorded_with_who_made_it(app):
     client = signed_in(app)
@@ -283,7 +283,7 @@ def test_a_request_cannot_be_assigned_to_a_deactivated_agent(app):
     assert ticket(app, ref).assignee_id is None
 
 
-# --- help articles and saved replies ---------------------------------------------------------------
+# --- help articles and saved replies ---
 
 def test_the_article_search_works_without_javascript(app):
     client = signed_in(app)

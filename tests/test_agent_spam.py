@@ -29,7 +29,7 @@ def stored_files(app):
         return {key: storage.path_for(key) for key in keys}
 
 
-# --- spam and blocking ------------------------------------------------------------------------
+# --- spam and blocking ---
 
 def test_marking_spam_hides_the_request_and_records_who_did_it(app):
     client = signed_in(app)
@@ -94,7 +94,7 @@ def test_unblocking_lets_the_sender_file_again(app, client):
     assert post_request(client, email="spammer@example.com").status_code == 303
 
 
-# --- deleting a request ------------------------------------------------------------------------------
+# --- deleting a request ---
 
 def test_an_admin_deletes_a_request_with_its_files(app):
     admin = signed_in(app, role="admin")
@@ -122,7 +122,7 @@ def test_an_agent_cannot_delete_a_request(app):
     assert ticket(app, ref) is not None
 
 
-# --- a requester's data -------------------------------------------------------------------------------
+# --- a requester's data ---
 
 def export(admin, email):
     with admin.get(f"/agent/requesters/export?email={email}") as response:

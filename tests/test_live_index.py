@@ -112,7 +112,8 @@ def test_readers_never_see_a_half_written_index(make_app, articles_dir, tmp_path
     """Another process rewrites the index over and over while this one searches."""
     client = make_app().test_client()
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(articles_dir), str(tmp_path / "instance" / "index"), "12"],
+        [sys.executable, "-c", WRITER, str(articles_dir), str(tmp_path / "instance" / "index"),
+         "12"],
         cwd=Path(__file__).resolve().parent.parent)
     answers = 0
     while writer.poll() is None or answers == 0:

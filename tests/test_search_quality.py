@@ -4,7 +4,8 @@ import pytest
 
 
 def suggested(client, text, limit=5):
-    return [r["slug"] for r in client.get("/api/suggest", query_string={"q": text, "limit": limit}).json["results"]]
+    found = client.get("/api/suggest", query_string={"q": text, "limit": limit}).json["results"]
+    return [r["slug"] for r in found]
 
 
 def searched(client, text):

@@ -1,5 +1,5 @@
-"""Sessions and cookies: rotated at sign-in, cleared at sign-out, flags as docs/security.md lists them,
-and `next=` kept on this site."""
+"""Sessions and cookies: rotated at sign-in, cleared at sign-out, flags as docs/security.md
+lists them, and `next=` kept on this site."""
 
 import pytest
 from accounts import (

@@ -154,9 +154,9 @@ def send_invitation(user, inviter=None):
     link = external_url("auth.confirm_link",
                         token=tokens.make(tokens.SIGN_IN, e=user.email, n="/agent/", r=False))
     site = current_app.config["SITE_NAME"]
+    minutes = max(tokens.max_age(tokens.SIGN_IN) // 60, 1)
     context = dict(user=user, inviter=inviter, link=link, site_name=site,
-                   role=ROLE_LABELS[user.role], minutes=max(tokens.max_age(tokens.SIGN_IN) // 60, 1),
-                   sign_in=external_url("auth.login"))
+                   role=ROLE_LABELS[user.role], minutes=minutes, sign_in=external_url("auth.login"))
     queue_mail(user.email, f"You are invited to {site}",
                render_template("mail/agent_invitation.txt", **context),
                render_template("mail/agent_invitation.html", **context))

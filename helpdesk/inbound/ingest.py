@@ -153,7 +153,8 @@ def _act(parsed, row):
 
 def _ignored(row, reason, ticket=None):
     intake.finish(row, "ignored", reason, ticket)
-    return MailOutcome("ignored", reason or "", ticket_ref=ticket.ref if ticket is not None else None)
+    return MailOutcome("ignored", reason or "",
+                       ticket_ref=ticket.ref if ticket is not None else None)
 
 
 def _new_request(parsed, row, proof, note=None):

@@ -18,8 +18,8 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
 _ENTITY = re.compile(r"&(nbsp|amp|lt|gt|quot|#39);")
 _ENTITIES = {"nbsp": " ", "amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'"}
-_MARKUP = re.compile(r"(\*\*|__|`+|^[ \t]*[>*+-][ \t]+|^[ \t]*\d+\.[ \t]+|^[ \t]*\|?[-:| ]+\|[-:| ]*$"
-                     r"|^!!!.*$|^\?\?\?.*$)", re.M)
+_MARKUP = re.compile(r"(\*\*|__|`+|^[ \t]*[>*+-][ \t]+|^[ \t]*\d+\.[ \t]+"
+                     r"|^[ \t]*\|?[-:| ]+\|[-:| ]*$|^!!!.*$|^\?\?\?.*$)", re.M)
 _SPACES = re.compile(r"[ \t]+")
 _BLANKS = re.compile(r"\n{3,}")
 

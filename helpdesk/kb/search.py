@@ -344,7 +344,8 @@ class IndexView:
             # bm25(idf, tf, fl) = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * fl / avg))
             scale, base, per_length = boost * idf * (k1 + 1), k1 * (1 - b), k1 * b / avg
             docs_parts.append(docs)
-            value_parts.append(scale * tf / (tf + base + per_length * self.lengths(fieldname)[docs]))
+            lengths = self.lengths(fieldname)[docs]
+            value_parts.append(scale * tf / (tf + base + per_length * lengths))
         if not docs_parts:
             return Scores()
         if len(docs_parts) == 1:

@@ -108,7 +108,8 @@ def _article_image(path):
         abort(404)
     response = send_file(found, max_age=3600, conditional=True)
     # Images come from the help center's authors, but an SVG can carry script: sandbox it.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox")
     return response
 
 

@@ -98,7 +98,8 @@ def describe(env):
 
 LABELS = (("browser", "Browser"), ("browser_version", "Browser version"),
           ("os", "Operating system"), ("os_version", "OS version"), ("device", "Device"),
-          ("app_version", "App version"), ("app_os", "App OS"), ("app_device", "App device"), ("language", "Language"),
+          ("app_version", "App version"), ("app_os", "App OS"), ("app_device", "App device"),
+          ("language", "Language"),
           ("timezone", "Time zone"), ("screen", "Screen"), ("user_agent", "User-Agent"))
 
 

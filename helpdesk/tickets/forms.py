@@ -95,7 +95,8 @@ def _make_field(field):
         validators = [DataRequired(required_msg)] if field.required else []
         return BooleanField(field.label, validators=validators, description=description)
     if field.kind == "select":
-        choices = [SelectChoice("", "Choose one")] + [SelectChoice(v, l) for v, l in field.choices]
+        choices = [SelectChoice("", "Choose one")] + [
+            SelectChoice(value, label) for value, label in field.choices]
         validators = [InputRequired(required_msg)] if field.required else [Optional()]
         return SelectField(field.label, choices=choices, validators=validators,
                            description=description,

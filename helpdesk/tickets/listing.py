@@ -87,8 +87,8 @@ def my_requests(email, status=DEFAULT_FILTER, type="", q="", sort=DEFAULT_SORT, 
     defaults = {"status": DEFAULT_FILTER, "sort": DEFAULT_SORT}
     args = {k: v for k, v in dict(status=status, type=type, q=q, sort=sort).items()
             if v and v != defaults.get(k)}
-    return RequestsPage(rows=rows, counts=counts, filter=status, type=type, q=q, sort=sort, page=page,
-                pages=pages, per_page=per_page, total=total, args=args)
+    return RequestsPage(rows=rows, counts=counts, filter=status, type=type, q=q, sort=sort,
+                        page=page, pages=pages, per_page=per_page, total=total, args=args)
 
 
 def public_messages(ticket):

@@ -8,8 +8,8 @@ DROP COLUMN rather than Alembic's batch "copy and move": on SQLite with foreign 
 (helpdesk.database turns them on), dropping the old `ticket` or `user` table during a copy
 would run ON DELETE CASCADE and take every message and attachment with it.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"

@@ -8,8 +8,8 @@ Written by hand. Three new tables only, nothing changed in existing ones:
 of it), `mail_reference` (the Message-IDs of mail we sent, for threading replies) and
 `failing_address` (addresses our mail bounced from).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0004"
 down_revision = "0003"

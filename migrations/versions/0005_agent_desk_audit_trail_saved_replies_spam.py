@@ -18,8 +18,8 @@ page of matches (a common word); computing to_tsvector per row, or joining two i
 takes seconds on 100,000 requests. The column is not in the models: only the database
 writes it, and only helpdesk/agent/search.py reads it.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0005"
 down_revision = "0004"

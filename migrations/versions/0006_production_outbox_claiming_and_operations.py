@@ -6,8 +6,8 @@ Revises: 0005
 Outbox rows get the token of the sender that claimed them, so several senders (workers,
 cron, other hosts) each change only the mail they hold.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0006"
 down_revision = "0005"

@@ -7,8 +7,8 @@ Sessions move from a signed cookie to the `web_session` table (the cookie keeps 
 random key), so signing out ends a session on the server. Requests remember when their
 requester's address was first proven.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0007"

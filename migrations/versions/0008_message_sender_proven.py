@@ -10,8 +10,8 @@ this revision, when nothing was checked. Added with plain ALTER TABLE and droppe
 SQLite's native DROP COLUMN: never Alembic's batch copy, since with foreign keys on,
 dropping the old `message` table during a copy would unlink every attachment.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0008"
 down_revision = "0007"

@@ -35,8 +35,8 @@ rows of earlier pages without reading the table.
 """
 import logging
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0009"
 down_revision = "0008"

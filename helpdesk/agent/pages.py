@@ -40,7 +40,8 @@ def load(ref):
                  joinedload(Ticket.rating))).scalar_one_or_none()
 
 
-def view(ticket):
+def contents(ticket):
+    """What the agents' page of `ticket` shows: its messages, changes and neighbours."""
     messages = list(db.session.execute(
         select(Message).where(Message.ticket_id == ticket.id)
         .options(selectinload(Message.attachments), joinedload(Message.author))

@@ -23,7 +23,7 @@ from ..models import Ticket, User, utcnow
 from ..tickets import search
 from ..vocabulary import CHANNELS, OPEN_STATUSES, PRIORITIES, STAFF_ROLES, STATUSES
 
-VIEWS = (  # name, label
+TABS = (  # the queue's tabs, chosen by ?view=: name, label
     ("mine", "My open requests"),
     ("unassigned", "Unassigned"),
     ("open", "All open"),
@@ -32,8 +32,8 @@ VIEWS = (  # name, label
     ("all", "All"),
     ("spam", "Spam"),
 )
-VIEW_NAMES = tuple(name for name, _ in VIEWS)
-DEFAULT_VIEW = "open"
+TAB_NAMES = tuple(name for name, _ in TABS)
+DEFAULT_TAB = "open"
 SORTS = {  # name -> (label, ORDER BY); each is backed by an index on its column
     "updated": ("Last activity, newest first", (Ticket.updated_at.desc(), Ticket.id.desc())),
     "stale": ("Last activity, oldest first", (Ticket.updated_at.asc(), Ticket.id.asc())),
@@ -51,7 +51,7 @@ QUEUE_COUNT = table("queue_count", column("spam", Boolean), column("status", Str
 
 @dataclass
 class Criteria:
-    view: str = DEFAULT_VIEW
+    view: str = DEFAULT_TAB
     status: str = ""
     type: str = ""
     assignee: str = ""  # an agent's id, "none", or ""
@@ -67,7 +67,7 @@ class Criteria:
                       assignee=self.assignee, priority=self.priority, channel=self.channel,
                       q=self.q, sort=self.sort, page=self.page)
         values.update(changes)
-        defaults = {"view": DEFAULT_VIEW, "sort": DEFAULT_SORT, "page": 1}
+        defaults = {"view": DEFAULT_TAB, "sort": DEFAULT_SORT, "page": 1}
         return {k: v for k, v in values.items() if v not in ("", None) and defaults.get(k) != v}
 
     @property
@@ -116,7 +116,7 @@ def parse(args, type_slugs, agent_ids):
     assignee = args.get("assignee", "", type=str)
     if assignee != "none" and not (assignee.isdigit() and int(assignee) in agent_ids):
         assignee = ""
-    return Criteria(view=pick("view", VIEW_NAMES, DEFAULT_VIEW), status=pick("status", STATUSES),
+    return Criteria(view=pick("view", TAB_NAMES, DEFAULT_TAB), status=pick("status", STATUSES),
                     type=pick("type", type_slugs), assignee=assignee,
                     priority=pick("priority", PRIORITIES), channel=pick("channel", CHANNELS),
                     q=search.clean(args.get("q", "", type=str)),
@@ -136,7 +136,7 @@ def agents():
         .order_by(User.email)).all()}
 
 
-def view_condition(view, me):
+def tab_condition(view, me):
     if view == "spam":
         return [Ticket.spam.is_(True)]
     base = [Ticket.spam.is_(False)]
@@ -155,7 +155,7 @@ def counts(me):
     groups = (QUEUE_COUNT.c.spam, QUEUE_COUNT.c.status, QUEUE_COUNT.c.assignee_id)
     rows = db.session.execute(
         select(*groups, func.sum(QUEUE_COUNT.c.n)).group_by(*groups)).all()
-    found = dict.fromkeys(VIEW_NAMES, 0)
+    found = dict.fromkeys(TAB_NAMES, 0)
     for spam, status, assignee, n in rows:
         if spam:
             found["spam"] += n
@@ -175,7 +175,7 @@ def counts(me):
 
 
 def conditions(criteria, me):
-    where = view_condition(criteria.view, me)
+    where = tab_condition(criteria.view, me)
     if criteria.status:
         where.append(Ticket.status == criteria.status)
     if criteria.type:

@@ -23,7 +23,7 @@ def queue_page():
     found = queue.page(criteria, agent.id, current_app.config["AGENT_QUEUE_PAGE_SIZE"],
                        known_agents=agents)
     return render_template("agent/queue.html", page=found, criteria=criteria,
-                           views=queue.VIEWS, sorts=queue.SORTS, types=request_types(),
+                           views=queue.TABS, sorts=queue.SORTS, types=request_types(),
                            channels=CHANNELS, me=agent, back=request.query_string.decode()[:1000])
 
 

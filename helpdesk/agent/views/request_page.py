@@ -53,7 +53,7 @@ def article_link(info):
 
 def _page(ticket, form=None, status=200, **extra):
     agent = gate.current_agent()
-    loaded = pages.view(ticket)
+    loaded = pages.contents(ticket)
     form = form or AgentReplyForm()
     if not form.seen.data or extra.get("activity"):
         form.seen.data = str(loaded.marker)

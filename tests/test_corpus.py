@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from helpdesk.kb.articles import parse_article, walk
+from helpdesk.kb.files import parse_article, walk
 from helpdesk.kb.library import KnowledgeBase
 from helpdesk.kb.markdown import render_article
 

@@ -17,12 +17,12 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import articles as files
-from . import manifest
-from .markdown import headings, render_article, to_plain_text
+from . import files, manifest
+from .index import (INDEX_FAILURES, ArticleIndex, IndexUnavailable, article_document,
+                    open_or_fail)
+from .markdown import render_article
+from .plaintext import headings, to_plain_text
 from .ranking import Ranker, Results, user_query
-from .search import (INDEX_FAILURES, ArticleIndex, IndexUnavailable, article_document,
-                     open_or_fail)
 
 log = logging.getLogger(__name__)
 

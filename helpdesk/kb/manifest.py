@@ -12,8 +12,8 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import articles as files
-from .search import SCHEMA_VERSION
+from . import files
+from .index import SCHEMA_VERSION
 
 NAME = "manifest.json"
 LOCK = "write.lock.helpdesk"

@@ -1,4 +1,4 @@
-"""Markdown to safe HTML, and Markdown to plain text for the index.
+"""Markdown to safe HTML.
 
 `render_article` is for the help center's own files (trusted authors, raw HTML allowed and
 then sanitized); `render_user_text` is for what requesters and agents type (raw HTML shown
@@ -6,7 +6,6 @@ as text, links limited). Both pass through nh3, so a slip in one rule never beco
 script on the page.
 """
 
-import re
 import threading
 from dataclasses import dataclass
 from functools import partial
@@ -18,7 +17,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
-from .articles import CATEGORY_FILES
+from .files import CATEGORY_FILES
 
 URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -157,59 +156,6 @@ def render_user_text(text):
     return _clean_user(_user_md().convert(text or ""))
 
 
-_TAG = re.compile(r"<[^>]+>")
-
-
 def _strip_tags(html):
     return nh3.clean(html, tags=set()).replace("&amp;", "&").replace("&lt;", "<").replace(
         "&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
-
-
-# --- plain text for the index -------------------------------------------------------------
-
-_FENCE = re.compile(r"^[ \t]*(```|~~~)")
-_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
-_ENTITY = re.compile(r"&(nbsp|amp|lt|gt|quot|#39);")
-_ENTITIES = {"nbsp": " ", "amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'"}
-_MARKUP = re.compile(r"(\*\*|__|`+|^[ \t]*[>*+-][ \t]+|^[ \t]*\d+\.[ \t]+|^[ \t]*\|?[-:| ]+\|[-:| ]*$"
-                     r"|^!!!.*$|^\?\?\?.*$)", re.M)
-_SPACES = re.compile(r"[ \t]+")
-_BLANKS = re.compile(r"\n{3,}")
-
-
-def to_plain_text(body):
-    """Readable text of a Markdown body (code kept: users paste error messages)."""
-    text = _IMAGE.sub(r"\1", body)
-    text = _LINK.sub(r"\1", text)
-    text = _REF_DEF.sub("", text)
-    text = _TAG.sub(" ", text)
-    text = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
-    lines = []
-    for line in text.splitlines():
-        if _FENCE.match(line):
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            line = heading.group(2)
-        lines.append(line)
-    text = _MARKUP.sub(" ", "\n".join(lines))
-    text = text.replace("|", " ")
-    text = _SPACES.sub(" ", text)
-    return _BLANKS.sub("\n\n", text).strip()
-
-
-def headings(body):
-    """The text of the body's headings, outside fenced code."""
-    found, fenced = [], False
-    for line in body.splitlines():
-        if _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if not fenced:
-            heading = _HEADING.match(line)
-            if heading:
-                found.append(_LINK.sub(r"\1", _TAG.sub("", heading.group(2))).strip("*_` "))
-    return found

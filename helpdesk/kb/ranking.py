@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .search import PAIR_SEPARATOR, Scores, make_snippet, stem, words_of
+from .index import PAIR_SEPARATOR, Scores, make_snippet, stem, words_of
 
 
 @dataclass

@@ -8,7 +8,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 
 from .. import events
 from . import feedback, get_kb
-from .articles import IMAGE_EXTENSIONS, safe_file
+from .files import IMAGE_EXTENSIONS, safe_file
 
 bp = Blueprint("kb", __name__)
 

@@ -69,8 +69,6 @@ WORD_ANALYZER = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=HELP_
                                                                   minsize=2)
 WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
 
-TEXT_FIELDS = ("title", "tags", "headings", "summary", "body")
-PAIR_FIELDS = ("title_pairs", "body_pairs")
 STORED_TEXT_CHARS = 3000
 SNIPPET_CHARS = 200
 # Cached (article, score) entries; as arrays, 12 bytes each: 2 million is about 24 MB.

@@ -21,8 +21,9 @@ from . import files, manifest
 from .index import (INDEX_FAILURES, ArticleIndex, IndexUnavailable, article_document,
                     open_or_fail)
 from .markdown import render_article
-from .plaintext import headings, to_plain_text
-from .ranking import Ranker, Results, user_query
+from .plaintext import headings, sentences, to_plain_text
+from .query import user_query
+from .ranking import Ranker, Results
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +237,8 @@ class KnowledgeBase:
         if old and old.get("sha256") == article.sha256 and old["status"] == "ok":
             return entry, None  # touched, not changed
         doc = article_document(slug, article.category, article.title, headings(article.body),
-                               article.tags, article.summary, to_plain_text(article.body))
+                               article.tags, article.summary, to_plain_text(article.body),
+                               sentences(article.body))
         return entry, doc
 
     def _read_category(self, slug, path):
@@ -320,9 +322,9 @@ class KnowledgeBase:
 
     # --- searching -------------------------------------------------------------------
 
-    def _query(self, text, prefix_last):
+    def _query(self, text, prefix_last, also=""):
         return user_query(text, max_chars=self.max_query_chars, max_terms=self.max_query_terms,
-                          prefix_last=prefix_last)
+                          prefix_last=prefix_last, also=also)
 
     def search(self, text, page=1, pagelen=10):
         """A page of results for the search page; `warming` while there is no index."""
@@ -337,8 +339,9 @@ class KnowledgeBase:
         results.hits = [h for h in results.hits if h.slug in self.articles]
         return results
 
-    def suggest(self, text, limit=5):
-        """Answers while typing: the last word may be half-typed.
+    def suggest(self, text, limit=5, also=""):
+        """Answers while typing: the last word may be half-typed. `also` is more context
+        (the request form's description), weighed less than `text`.
 
         Everyone types the same first letters ("pa", "pas", "pass"...), so answers are
         kept per index generation and catalog: a repeated keystroke costs a lookup.
@@ -346,10 +349,10 @@ class KnowledgeBase:
         index, articles = self.index, self.articles
         if index is None:
             return []
-        uq = self._query(text, True)
+        uq = self._query(text, True, also)
         try:
             view = index.view()
-            key = (view.generation, id(articles), tuple(uq.words), uq.prefix, limit)
+            key = (view.generation, id(articles), uq.key, limit)
             with self._suggest_lock:
                 hits = self._suggest_cache.get(key)
                 if hits is not None:

@@ -140,9 +140,8 @@ class WhooshDefaults:
 class Ours:
     def __init__(self, corpus, index_dir, semantic=None):
         self.name = "ours + semantic" if semantic else "ours"
-        extra = {"semantic": semantic} if semantic else {}
         self.kb = KnowledgeBase(corpus, index_dir, check_interval=3600, background=False,
-                                **extra)
+                                semantic=semantic)
         self.kb.sync(full=True)
         self.count = len(self.kb.articles)
 
@@ -259,12 +258,12 @@ def print_misses(results, sets, engine):
                 print(f"  {text!r}\n    want {expected[0]}\n    got  {got}")
 
 
-def load_semantic(spec):
-    from helpdesk.kb.semantic import load_model
-    model = load_model(spec)
-    if model is None:
-        sys.exit(f"no semantic model at {spec!r} (build one with `helpdesk kb model`)")
-    return model
+def load_semantic(folder):
+    from helpdesk.kb.semantic import load_encoder
+    encoder = load_encoder(folder)
+    if encoder is None:
+        sys.exit(f"no semantic model in {folder!r} (make one with `helpdesk kb model`)")
+    return encoder
 
 
 def main(argv=None):

@@ -50,6 +50,24 @@ def reindex(full):
                f" {len(report.deleted)} removed, {len(report.errors)} skipped)")
 
 
+@kb_group.command("model")
+@click.option("--output", type=click.Path(file_okay=False),
+              help="Make the known model in this folder (to copy to an offline server).")
+@click.option("--exporter-python", type=click.Path(exists=True, dir_okay=False),
+              help="A Python with torch, transformers and onnx for the one-time export,"
+                   " instead of a throwaway virtualenv.")
+@with_appcontext
+def kb_model(output, exporter_python):
+    """Fetch (once) or check the semantic search model named by SEARCH_SEMANTIC_MODEL."""
+    from flask import current_app
+    from .kb.modelstore import ModelError, ensure
+    try:
+        ensure(current_app.config.get("SEARCH_SEMANTIC_MODEL", ""), current_app.instance_path,
+               output=output, exporter_python=exporter_python, say=click.echo)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.group("mail")
 def mail_group():
     """Outgoing and incoming mail."""

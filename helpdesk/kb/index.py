@@ -42,7 +42,7 @@ FREQUENCIES_KEPT = 200_000  # remembered (field, term) document frequencies
 
 def make_schema():
     return Schema(
-        slug=ID(stored=True, unique=True),
+        slug=ID(stored=True, unique=True, sortable=True),
         category=ID(stored=True),
         title=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
         headings=TEXT(analyzer=ANALYZER, phrase=False),
@@ -377,6 +377,10 @@ class IndexView:
 
     def stored(self, docnum):
         return self.searcher.stored_fields(docnum)
+
+    def docnum(self, slug):
+        """The live document of a slug, or None."""
+        return self.searcher.document_number(slug=slug)
 
 
 def _read_postings(matcher):

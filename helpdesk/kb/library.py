@@ -10,42 +10,28 @@ check for edited articles runs on a thread too. `background=False` does the same
 line (tests, the CLI).
 """
 
+import atexit
 import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from . import files, manifest
-from .index import (INDEX_FAILURES, ArticleIndex, IndexUnavailable, article_document,
-                    open_or_fail)
+from . import catalog, changes, files, manifest
+from .fusion import Fusion
+from .index import INDEX_FAILURES, ArticleIndex, IndexUnavailable, open_or_fail
 from .markdown import render_article
-from .plaintext import headings, sentences, to_plain_text
-from .query import user_query
+from .query import meaningful, user_query
 from .ranking import Ranker, Results
+from .semantic import Encoder, load_encoder, model_stamp
+from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
 RENDER_CACHE_SIZE = 256
 SUGGEST_CACHE_SIZE = 4096
-
-
-@dataclass
-class ArticleInfo:
-    """What listings and search results need of an article, without reading its file."""
-
-    slug: str
-    title: str
-    category: str
-    summary: str = ""
-    tags: tuple = ()
-    order: int | None = None
-    updated: float = 0.0
-
-    @property
-    def sort_key(self):
-        return (self.order if self.order is not None else 10**9, self.title.lower())
+STOP_TIMEOUT = 10.0  # seconds a stopping process waits for the index thread's step
 
 
 @dataclass
@@ -58,8 +44,12 @@ class SyncReport:
 
 
 class KnowledgeBase:
+    """`semantic`: an `Encoder`, or the folder of one, loaded on the index thread (None:
+    search by words only)."""
+
     def __init__(self, articles_dir, index_dir, check_interval=5.0, ranker=None,
-                 max_query_chars=200, max_query_terms=12, background=True, warm_terms=0):
+                 max_query_chars=200, max_query_terms=12, background=True, warm_terms=0,
+                 semantic=None):
         self.articles_dir = Path(articles_dir)
         self.index_dir = Path(index_dir)
         self.check_interval = check_interval
@@ -80,6 +70,11 @@ class KnowledgeBase:
         self._render_lock = threading.Lock()
         self._suggest_cache = OrderedDict()
         self._suggest_lock = threading.Lock()
+        self._semantic = semantic
+        self._semantic_seen = False  # the model file's stamp at the last failed load
+        self.vectors = None  # VectorIndex once the model is loaded
+        self._stopping = threading.Event()
+        self.fusion = Fusion()
 
     @property
     def warming(self):
@@ -113,6 +108,8 @@ class KnowledgeBase:
         index = self.index
         if index is not None and self.warm_terms:
             self.ranker.warm(index.view(), self.warm_terms)
+        if self.vectors is not None:
+            self.vectors.encoder.query("warm up")
 
     def check(self):
         """Throttled and cheap: pick up edited files and other processes' updates."""
@@ -147,10 +144,14 @@ class KnowledgeBase:
             worker.join(timeout)
 
     def _check_now(self):
+        self._check_words()
+        self._refresh_vectors()
+
+    def _check_words(self):
         self._last_check = time.monotonic()
         found, cats = manifest.scan(self.articles_dir)
         if manifest.stale(found, cats, manifest.read(self.index_dir)):
-            self.sync(wait=False, scanned=(found, cats))
+            self.sync(wait=False, scanned=(found, cats), vectors=False)
         elif self._manifest_stamp != manifest.stamp(self.index_dir):
             self._load_catalog()  # another process updated index and manifest
 
@@ -158,8 +159,9 @@ class KnowledgeBase:
         self._last_check = time.monotonic()
         self.sync()
 
-    def sync(self, full=False, wait=True, scanned=None):
-        """Bring index and manifest up to date with the folder; returns a SyncReport."""
+    def sync(self, full=False, wait=True, scanned=None, vectors=True):
+        """Bring index and manifest up to date with the folder, then the article vectors
+        (unless `vectors` is off); returns a SyncReport."""
         report = SyncReport()
         with manifest.writer_lock(self.index_dir, wait=wait) as locked:
             if not locked:
@@ -181,12 +183,12 @@ class KnowledgeBase:
                 # go from the old generation to the new one with nothing in between.
                 known = None
             found, cats = scanned or manifest.scan(self.articles_dir)
-            entries, documents, deleted = self._compare(
+            entries, documents, deleted = changes.compare(
                 found, known["files"] if known else {}, report)
             if documents or deleted or full:
                 index.write(documents, deleted=deleted, full=full)
             categories = {slug: {"mtime_ns": mtime, "size": size,
-                                 **self._read_category(slug, path)}
+                                 **changes.read_category(slug, path)}
                           for slug, (mtime, size, path) in cats.items()}
             manifest.write(self.index_dir, entries, categories)
         for slug, reason in report.errors.items():
@@ -194,60 +196,46 @@ class KnowledgeBase:
         self.index = index
         self._last_check = time.monotonic()
         self._load_catalog()
+        if vectors:
+            self._refresh_vectors()
         return report
 
-    def _compare(self, found, known, report):
-        """New manifest entries, documents to (re)index and slugs to drop."""
-        entries, documents, deleted = {}, [], []
-        for slug, (mtime, size, path) in found.items():
-            old = known.get(slug)
-            if manifest.unchanged(old, mtime, size):
-                entries[slug] = old
+    def _refresh_vectors(self):
+        """Embed the articles that changed (on the index thread, or in line), if a model
+        is configured; lexical upkeep goes on between batches."""
+        vectors = self._vector_index()
+        if vectors is None:
+            return
+        published = {slug: info.sha256 for slug, info in self.articles.items()}
+        vectors.refresh(published, lambda slug: changes.embedding_text(self.articles_dir, slug),
+                        between=self._check_words_now_and_then, stopping=self._stopping.is_set)
+
+    def _check_words_now_and_then(self):
+        if time.monotonic() - self._last_check >= self.check_interval:
+            self._check_words()
+
+    def stop(self):
+        """Let background work end at its next step (before the process exits: the model
+        runtime must not be torn down in the middle of a computation)."""
+        self._stopping.set()
+        self.wait(STOP_TIMEOUT)
+
+    def _vector_index(self):
+        """The vector index, once the model loads; a model folder that was missing is
+        looked at again on later checks (`helpdesk kb model` may have made it since)."""
+        if self.vectors is None and self._semantic is not None:
+            if isinstance(self._semantic, Encoder):
+                encoder = self._semantic
             else:
-                entry, doc = self._read_file(slug, path, mtime, size, old)
-                entries[slug] = entry
-                was_published = bool(old and old["status"] == "ok")
-                if doc is not None:
-                    documents.append(doc)
-                    (report.updated if was_published else report.added).append(slug)
-                elif was_published and entry["status"] != "ok":
-                    deleted.append(slug)
-            if entries[slug]["status"] == "error":
-                report.errors[slug] = entries[slug]["error"]
-        deleted.extend(slug for slug, old in known.items()
-                       if slug not in found and old["status"] == "ok")
-        report.deleted = deleted
-        return entries, documents, deleted
-
-    def _read_file(self, slug, path, mtime, size, old):
-        """Manifest entry and index document (None when unchanged or unpublished)."""
-        entry = {"mtime_ns": mtime, "size": size}
-        try:
-            article = files.parse_article(slug, path.read_bytes(), mtime / 1e9)
-        except (OSError, files.ArticleError) as exc:
-            reason = exc.args[0] if isinstance(exc, files.ArticleError) else exc.strerror
-            return {**entry, "status": "error", "error": str(reason), "sha256": ""}, None
-        entry.update(
-            status="draft" if article.draft else "ok", sha256=article.sha256,
-            title=article.title, category=article.category, summary=article.summary,
-            tags=list(article.tags), order=article.order, updated=article.updated,
-        )
-        if article.draft:
-            return entry, None
-        if old and old.get("sha256") == article.sha256 and old["status"] == "ok":
-            return entry, None  # touched, not changed
-        doc = article_document(slug, article.category, article.title, headings(article.body),
-                               article.tags, article.summary, to_plain_text(article.body),
-                               sentences(article.body))
-        return entry, doc
-
-    def _read_category(self, slug, path):
-        try:
-            return files.parse_category(slug, path.read_bytes())
-        except (OSError, files.ArticleError) as exc:
-            log.warning("category file %s ignored: %s", path, exc)
-            return {"title": files.humanize(PurePosixPath(slug).name), "description": "",
-                    "order": None}
+                seen = model_stamp(self._semantic)
+                if seen == self._semantic_seen:
+                    return None
+                self._semantic_seen = seen
+                encoder = load_encoder(self._semantic)
+            if encoder is not None:
+                self.vectors = VectorIndex(encoder, self.index_dir)
+                atexit.register(self.stop)
+        return self.vectors
 
     def _index_failed(self, exc):
         """The index broke under a running site: serve on, rebuild in the background."""
@@ -262,42 +250,9 @@ class KnowledgeBase:
         data = manifest.read(self.index_dir)
         if data is None:
             return False  # keep what we have (nothing, at first) until a manifest exists
-        published, errors = {}, {}
-        for slug, entry in data["files"].items():
-            if entry["status"] == "ok":
-                published[slug] = ArticleInfo(
-                    slug=slug, title=entry["title"], category=entry["category"],
-                    summary=entry.get("summary", ""), tags=tuple(entry.get("tags", ())),
-                    order=entry.get("order"), updated=entry.get("updated", 0.0))
-            elif entry["status"] == "error":
-                errors[slug] = entry["error"]
-        categories = self._build_categories(published, data["categories"])
-        self.articles, self.errors, self.categories = published, errors, categories
+        self.articles, self.errors, self.categories = catalog.from_manifest(data)
         self._manifest_stamp = stamp
         return True
-
-    @staticmethod
-    def _build_categories(published, described):
-        """Every folder holding a published article (at any depth), with its parents."""
-        folders = {""}
-        for category in {info.category for info in published.values()}:
-            while category and category not in folders:
-                folders.add(category)
-                category = category.rpartition("/")[0]
-        categories = {}
-        for slug in folders:
-            meta = described.get(slug, {})
-            categories[slug] = files.Category(
-                slug=slug,
-                title=meta.get("title") or files.humanize(PurePosixPath(slug).name or "Articles"),
-                description=meta.get("description", ""), order=meta.get("order"))
-        for slug, category in categories.items():
-            if slug:
-                categories[category.parent].children.append(category)
-        for category in categories.values():
-            category.children.sort(key=lambda c: (c.order if c.order is not None else 10**9,
-                                                  c.title.lower()))
-        return categories
 
     def articles_in(self, category):
         """Published articles directly in a folder, in their authors' order."""
@@ -312,13 +267,7 @@ class KnowledgeBase:
 
     def breadcrumbs(self, category):
         """The categories from the top down to `category`."""
-        trail, slug = [], category
-        while slug:
-            found = self.categories.get(slug) or files.Category(
-                slug=slug, title=files.humanize(PurePosixPath(slug).name))  # still warming
-            trail.append(found)
-            slug = found.parent
-        return list(reversed(trail))
+        return catalog.breadcrumbs(self.categories, category)
 
     # --- searching -------------------------------------------------------------------
 
@@ -332,7 +281,9 @@ class KnowledgeBase:
         if index is None:
             return Results(hits=[], total=0, warming=True)
         try:
-            results = self.ranker.search(index.view(), self._query(text, False), page, pagelen)
+            view, uq, articles = index.view(), self._query(text, False), self.articles
+            results = self.ranker.search(view, uq, page, pagelen,
+                                         self._meaning(view, uq, articles), self.fusion)
         except INDEX_FAILURES as exc:  # a damaged index must not take the page down
             self._index_failed(exc)
             return Results(hits=[], total=0, warming=True)
@@ -351,14 +302,16 @@ class KnowledgeBase:
             return []
         uq = self._query(text, True, also)
         try:
-            view = index.view()
-            key = (view.generation, id(articles), uq.key, limit)
+            view, vectors = index.view(), self.vectors
+            key = (view.generation, id(articles), vectors and id(vectors.current), uq.key, limit)
             with self._suggest_lock:
                 hits = self._suggest_cache.get(key)
                 if hits is not None:
                     self._suggest_cache.move_to_end(key)
                     return hits
-            hits = [h for h in self.ranker.suggest(view, uq, limit) if h.slug in articles]
+            found = self.ranker.suggest(view, uq, limit, self._meaning(view, uq, articles),
+                                        self.fusion)
+            hits = [h for h in found if h.slug in articles]
         except INDEX_FAILURES as exc:
             self._index_failed(exc)
             return []
@@ -367,6 +320,17 @@ class KnowledgeBase:
             while len(self._suggest_cache) > SUGGEST_CACHE_SIZE:
                 self._suggest_cache.popitem(last=False)
         return hits
+
+    def _meaning(self, view, uq, articles):
+        """[(cosine, docnum)] of the articles nearest in meaning to what was typed; [] with
+        no model or vectors yet, or nothing but filler typed."""
+        vectors = self.vectors
+        if vectors is None or vectors.current is None or not meaningful(uq):
+            return []
+        text = f"{uq.text} {uq.also_text}".strip()[:self.max_query_chars * 2]
+        near = vectors.nearest(text, articles, self.fusion.depth)
+        return [(cosine, doc) for cosine, slug in near
+                if (doc := view.docnum(slug)) is not None]
 
     def forget_answers(self):
         """Drop remembered suggestions (after changing how results are ranked)."""

@@ -59,7 +59,15 @@ def writer_lock(index_dir, wait=True):
     """One writer across processes; yields False when `wait` is off and it is taken."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(index_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    with file_lock(index_dir / LOCK, wait) as locked:
+        yield locked
+
+
+@contextmanager
+def file_lock(path, wait=True):
+    """An flock on `path` held for the block; yields False when `wait` is off and another
+    process holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))

@@ -8,9 +8,10 @@ them less, and a long description cannot drown a short summary.
 
 from dataclasses import dataclass, field
 
-from .analysis import MAX_PARTS, identifier_parts, stem, tokens_of
+from .analysis import FILLER_TERMS, MAX_PARTS, identifier_parts, stem, tokens_of
 
 ALSO_MAX_TERMS = 12  # distinct description words kept, the first ones written
+ALSO_MEANING_WORDS = 40  # of the description, embedded after the summary
 
 
 @dataclass
@@ -22,6 +23,7 @@ class UserQuery:
     words: list
     prefix: str = ""
     also: list = field(default_factory=list)
+    also_text: str = ""  # the description as written, for the meaning of the whole
 
     def __bool__(self):
         return bool(self.words or self.prefix or self.also)
@@ -44,8 +46,9 @@ def user_query(text, *, max_chars=200, max_terms=12, prefix_last=False, also="")
             prefix = ""
     # The cap counts words that matter: a long question keeps its last words.
     words = [w for w in words if stem(w.lower()) or identifier_parts(w)][:max_terms]
-    return UserQuery(text=text, words=words, prefix=prefix,
-                     also=_also_words((also or "")[:max_chars * 5], words))
+    also = (also or "")[:max_chars * 5]
+    return UserQuery(text=text, words=words, prefix=prefix, also=_also_words(also, words),
+                     also_text=" ".join(also.split()[:ALSO_MEANING_WORDS]))
 
 
 def _also_words(text, words):
@@ -82,3 +85,13 @@ def spelled(token):
         return None, [token.lower()]
     whole = token.lower() if len(parts) <= MAX_PARTS else None
     return whole, [p.lower() for p in parts]
+
+
+def meaningful(uq):
+    """Whether anything but stop and filler words was typed: meaning alone must not answer
+    "nothing happens when I click"."""
+    for token in [*uq.words, uq.prefix, *uq.also]:
+        term = stem(token.lower()) if token else None
+        if identifier_parts(token) or (term and term not in FILLER_TERMS):
+            return True
+    return False

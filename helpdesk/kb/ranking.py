@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .analysis import FILLER_TERMS, PAIR_SEPARATOR, TOKEN, stem, words_of
+from .fusion import fuse
 from .index import Scores
 from .query import Concept, spelled
 from .snippets import make_snippet
@@ -246,24 +247,41 @@ class Ranker:
 
     # --- answers ---------------------------------------------------------------------
 
-    def suggest(self, view, uq, limit=5):
+    def suggest(self, view, uq, limit=5, meaning=(), fusion=None):
+        """Hits for what is being typed; `meaning`, [(cosine, docnum)] best first, is fused
+        with the words' ranking as `fusion` says."""
         concepts = self.concepts(view, uq)
-        _, ranked = self.rank(view, concepts, top=limit)
+        top = max(limit, fusion.depth) if meaning else limit
+        _, ranked = self.rank(view, concepts, top=top)
+        if meaning:
+            ranked = fuse(ranked, meaning, fusion, limit)
         return [self.hit(view, doc, score, concepts, uq.prefix.lower()) for score, doc in ranked]
 
-    def search(self, view, uq, page=1, pagelen=10):
+    def search(self, view, uq, page=1, pagelen=10, meaning=(), fusion=None):
         concepts = self.concepts(view, uq)
         page = max(page, 1)
-        total, ranked = self.rank(view, concepts, top=page * pagelen)
+        total, ranked = self._ordered(view, concepts, page * pagelen, meaning, fusion)
         pages = max(1, math.ceil(total / pagelen))
         if page > pages:  # past the end: show the last page
             page = pages
-            total, ranked = self.rank(view, concepts, top=page * pagelen)
+            total, ranked = self._ordered(view, concepts, page * pagelen, meaning, fusion)
         chosen = ranked[(page - 1) * pagelen:page * pagelen]
         return Results(
             hits=[self.hit(view, doc, score, concepts, "") for score, doc in chosen],
             total=total, page=page, pages=pages,
             corrected=self._corrected_text(uq, concepts))
+
+    def _ordered(self, view, concepts, top, meaning, fusion):
+        """(total, [(score, docnum)] for the first `top` results): with `meaning`, the
+        fused head, then the rest in the words' order."""
+        if not meaning:
+            return self.rank(view, concepts, top=top)
+        total, ranked = self.rank(view, concepts, top=max(top, fusion.depth))
+        head = fuse(ranked, meaning, fusion, 2 * fusion.depth)
+        lexical = {doc for _, doc in ranked}
+        shown = {doc for _, doc in head}
+        total += sum(1 for doc in shown if doc not in lexical)
+        return total, head + [(score, doc) for score, doc in ranked if doc not in shown]
 
     @staticmethod
     def hit(view, docnum, score, concepts, prefix):

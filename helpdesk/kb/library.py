@@ -24,7 +24,7 @@ from .index import INDEX_FAILURES, ArticleIndex, IndexUnavailable, open_or_fail
 from .markdown import render_article
 from .query import meaningful, user_query
 from .ranking import Ranker, Results
-from .semantic import Encoder, load_encoder, model_stamp
+from .semantic import MODEL_FILE, Encoder, load_encoder
 from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -227,7 +227,7 @@ class KnowledgeBase:
             if isinstance(self._semantic, Encoder):
                 encoder = self._semantic
             else:
-                seen = model_stamp(self._semantic)
+                seen = manifest.file_stamp(Path(self._semantic) / MODEL_FILE)
                 if seen == self._semantic_seen:
                     return None
                 self._semantic_seen = seen

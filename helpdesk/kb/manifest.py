@@ -47,8 +47,13 @@ def write(index_dir, files_, categories):
 
 def stamp(index_dir):
     """Changes whenever another process replaces the manifest."""
+    return file_stamp(path_in(index_dir))
+
+
+def file_stamp(path):
+    """Changes whenever the file at `path` is written or replaced (None while missing)."""
     try:
-        st = path_in(index_dir).stat()
+        st = Path(path).stat()
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size, st.st_ino

@@ -124,15 +124,6 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def model_stamp(folder):
-    """Changes when the model file appears or is replaced (None while it is missing)."""
-    try:
-        st = (Path(folder) / MODEL_FILE).stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size, st.st_ino
-
-
 def load_encoder(folder):
     """The encoder in `folder`, or None (with the reason logged) when the extra is missing
     or the folder does not hold a model."""

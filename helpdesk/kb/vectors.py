@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .manifest import file_lock
+from .manifest import file_lock, file_stamp
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +89,7 @@ def write(index_dir, vectors):
 
 def stamp(index_dir):
     """Changes whenever a process replaces the stored vectors."""
-    try:
-        st = (Path(index_dir) / NAME).stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size, st.st_ino
+    return file_stamp(Path(index_dir) / NAME)
 
 
 class VectorIndex:

@@ -96,7 +96,7 @@ def _flush(paragraph, found):
     """Turn the lines of one paragraph into sentences appended to `found`."""
     if not paragraph:
         return
-    text = "\n".join(paragraph).replace("`", "")
+    text = "\n".join(paragraph).replace("`", "").replace("**", "").replace("__", "")
     text = _SPACES.sub(" ", _MARKUP.sub(" ", text).replace("\n", " ")).strip()
     paragraph.clear()
     found.extend(s for s in _SENTENCE_END.split(text) if len(s) > 1)

@@ -25,7 +25,8 @@ MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 MANIFEST_FILE = "helpdesk-model.json"
 MAX_TOKENS = 256  # what the model was trained on; longer texts are cut
-BATCH = 4  # articles encoded at once
+BATCH = 1  # articles encoded at once: int8 activations are scaled per batch, so one at a time
+# gives each article the same vector whatever it is embedded with (and is no slower)
 QUERY_CACHE = 4096  # query vectors remembered (one keystroke each)
 ARTICLE_WORDS = 200  # of an article's text embedded, after its title and tags
 

@@ -1,13 +1,14 @@
 """The knowledge base as the app sees it: catalog, index upkeep, search and rendering.
 
 The folder of Markdown files is the truth; the Whoosh index and its manifest (see
-`manifest.py`) are derived from it and can always be rebuilt. Only files whose stats moved
-are read, and only those whose content hash changed are re-indexed.
+`manifest.py`), and the article vectors of a semantic model (`vectors.py`), are derived from
+it and can always be rebuilt. Only files whose stats moved are read, and only those whose
+content hash changed are re-indexed and embedded again.
 
 Index work never blocks the site: a missing or corrupt index is rebuilt on a background
 thread while pages keep being served (search says it is warming up), and the periodic
-check for edited articles runs on a thread too. `background=False` does the same work in
-line (tests, the CLI).
+check for edited articles, the model's loading and the embedding run on that thread too.
+`background=False` does the same work in line (tests, the CLI).
 """
 
 import atexit
@@ -234,7 +235,8 @@ class KnowledgeBase:
                 encoder = load_encoder(self._semantic)
             if encoder is not None:
                 self.vectors = VectorIndex(encoder, self.index_dir)
-                atexit.register(self.stop)
+                if self.background:
+                    atexit.register(self.stop)
         return self.vectors
 
     def _index_failed(self, exc):

@@ -1,14 +1,21 @@
 """Search speed, measured: prints a table of figures next to their targets.
 
-    .venv/bin/python benchmarks/search.py [--articles N] [--quick] [--keep]
+    .venv/bin/python benchmarks/search.py [--articles N] [--quick] [--keep] [--semantic MODEL]
 
 Two corpora, each in a fresh temporary folder (deleted afterwards unless --keep):
 
 - the real Magento support corpus (../shared/corpora/kb/magento-support-kb/src beside the
-  checkout), copied so that one article can be edited; queries: the `q` fields of
-  benchmarks/relevance_queries.toml;
+  checkout), copied so that one article can be edited; keystrokes measured: those of the
+  queries of benchmarks/relevance_user_queries.toml (the ones of relevance_queries.toml
+  warm the caches first and are never measured);
 - a generated corpus of N articles (default 10,000; see generate_corpus.py); queries:
   sampled from the generated titles and tags.
+
+With `--semantic MODEL` (a folder made by `helpdesk kb model`; default
+HELPDESK_SEARCH_SEMANTIC_MODEL), each corpus is also measured with semantic matching:
+embedding every article, re-embedding one edited article, `/api/suggest` on keystrokes not
+seen before, and the resident memory of a worker process with the model loaded next to one
+without.
 
 For each: a full index build (`KnowledgeBase.sync(full=True)`), an incremental reindex
 after one article changes (edit a file, time `sync()`), app start with an up-to-date index
@@ -27,6 +34,7 @@ does the live-index check (KB_CHECK_INTERVAL), so the figures include both.
 """
 
 import argparse
+import json
 import logging
 import os
 import platform
@@ -58,6 +66,9 @@ from helpdesk import config as defaults  # noqa: E402
 from helpdesk import create_app  # noqa: E402
 from helpdesk.extensions import db  # noqa: E402
 from helpdesk.kb.library import KnowledgeBase  # noqa: E402
+
+USER_QUERIES_FILE = HERE / "relevance_user_queries.toml"
+
 
 # --- figures ---------------------------------------------------------------------------
 
@@ -141,12 +152,15 @@ def say(message):
 class Corpus:
     name: str
     articles: Path
-    queries: list
+    queries: list  # measured
     work: Path
     suggest_target: float
+    semantic_target: float
+    warm_queries: list = field(default_factory=list)  # asked first, never measured
     build_runs: int = 3
     rows: list = field(default_factory=list)
     throughput: Throughput | None = None
+    memory: dict | None = None
 
     @property
     def instance(self):
@@ -156,6 +170,12 @@ class Corpus:
     def config(self):
         return {"INSTANCE_PATH": str(self.instance), "ARTICLES_DIR": str(self.articles),
                 "RATELIMIT_ENABLED": False}
+
+    def semantic_config(self, model):
+        """The same site with semantic matching; its own index folder, so the lexical
+        figures above are not measured on an index with vectors beside it."""
+        return {**self.config, "SEARCH_SEMANTIC_MODEL": str(model),
+                "INDEX_DIR": str(self.work / "semantic-index")}
 
     @property
     def environment(self):
@@ -168,6 +188,14 @@ class Corpus:
 
     def keystrokes(self):
         return [q[:i] for q in self.queries for i in range(1, len(q) + 1)]
+
+    def unseen_keystrokes(self):
+        """Every keystroke of the measured queries once, none that warming up asked."""
+        warm = {q[:i] for q in self.warm_queries for i in range(1, len(q) + 1)}
+        return [k for k in dict.fromkeys(self.keystrokes()) if k not in warm]
+
+    def warm_keystrokes(self):
+        return [q[:i] for q in self.warm_queries for i in range(1, len(q) + 1)]
 
 
 def measure_build(corpus, runs):
@@ -253,12 +281,14 @@ def measure_start(corpus, runs):
     return app
 
 
-def measure_suggest(corpus, app):
-    keystrokes = corpus.keystrokes()
-    say(f"{corpus.name}: /api/suggest for {len(keystrokes)} keystrokes"
-        f" of {len(corpus.queries)} queries")
+def measure_suggest(corpus, app, label="/api/suggest latency per keystroke (in process)",
+                    target=None):
+    """`/api/suggest` on keystrokes not seen before, after the warm-up queries' keystrokes
+    (which open the searcher and fill the caches a running site has)."""
+    keystrokes = corpus.unseen_keystrokes()
+    say(f"{corpus.name}: {label} for {len(keystrokes)} keystrokes")
     client = app.test_client()
-    for text in keystrokes[:30]:  # open the searcher, fill caches
+    for text in corpus.warm_keystrokes():
         client.get("/api/suggest", query_string={"q": text})
     times = []
     for text in keystrokes:
@@ -267,8 +297,77 @@ def measure_suggest(corpus, app):
         times.append(time.perf_counter() - start)
         if response.status_code != 200:
             raise RuntimeError(f"/api/suggest?q={text!r} answered {response.status_code}")
-    corpus.rows.append(Row(corpus.name, "/api/suggest latency per keystroke (in process)",
-                           times, unit="ms", target=corpus.suggest_target))
+    corpus.rows.append(Row(corpus.name, label, times, unit="ms",
+                           target=target or corpus.suggest_target))
+
+
+# --- semantic matching -----------------------------------------------------------------
+
+def measure_semantic(corpus, model, edits):
+    """Embedding every article, re-embedding edited ones, suggest with semantic matching."""
+    from helpdesk.kb.semantic import load_encoder
+    encoder = load_encoder(model)
+    index_dir = corpus.work / "semantic-index"
+    kb = KnowledgeBase(corpus.articles, index_dir, background=False, semantic=encoder)
+    kb.sync(vectors=False)
+    say(f"{corpus.name}: embedding {len(kb.articles)} articles")
+    start = time.perf_counter()
+    kb._refresh_vectors()
+    corpus.rows.append(Row(corpus.name, f"embed all articles ({len(kb.vectors.current)})",
+                           [time.perf_counter() - start], target=60.0 if len(kb.articles) < 1000
+                           else None))
+    times = []
+    for n, slug in enumerate(sorted(kb.articles)[::max(1, len(kb.articles) // edits)][:edits]):
+        with open(corpus.articles / f"{slug}.md", "a", encoding="utf-8") as fh:
+            fh.write(f"\n\nEdited for the semantic benchmark ({n}).\n")
+        start = time.perf_counter()
+        kb.sync()
+        times.append(time.perf_counter() - start)
+    corpus.rows.append(Row(corpus.name, "one edited article: reindex + re-embed", times,
+                           target=1.0))
+    prepare_database(corpus)
+    app = create_app(corpus.semantic_config(model))
+    wait_for_index(app)
+    if app.extensions["helpdesk.kb"].vectors is None:
+        raise RuntimeError("the semantic app started without its model")
+    measure_suggest(corpus, app, "/api/suggest with semantic matching (in process)",
+                    target=corpus.semantic_target)
+    with app.app_context():
+        db.engine.dispose()
+    measure_memory(corpus, model)
+
+
+MEMORY_PROBE = """
+import json
+from helpdesk import create_app
+app = create_app()
+kb = app.extensions['helpdesk.kb']
+kb.wait()
+client = app.test_client()
+for q in {queries!r}:
+    client.get('/api/suggest', query_string={{'q': q}})
+status = dict(line.split(':', 1) for line in open('/proc/self/status'))
+print(json.dumps({{"rss": int(status['VmRSS'].split()[0]) * 1024,
+                   "peak": int(status['VmHWM'].split()[0]) * 1024,
+                   "semantic": kb.vectors is not None}}))
+"""
+
+
+def measure_memory(corpus, model):
+    """Resident memory of a worker-like process after a start and some keystrokes."""
+    code = MEMORY_PROBE.format(queries=corpus.unseen_keystrokes()[:200])
+    found = {}
+    for label, extra in (("without the model", {}),
+                         ("with the model", {"HELPDESK_SEARCH_SEMANTIC_MODEL": str(model),
+                                             "HELPDESK_INDEX_DIR": str(corpus.work /
+                                                                       "semantic-index")})):
+        say(f"{corpus.name}: worker memory {label}")
+        done = subprocess.run([sys.executable, "-c", code], env={**corpus.environment, **extra},
+                              cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"the memory probe failed:\n{done.stderr}")
+        found[label] = json.loads(done.stdout.strip().splitlines()[-1])
+    corpus.memory = found
 
 
 # --- throughput under gunicorn ---------------------------------------------------------
@@ -292,9 +391,12 @@ def measure_throughput(corpus, seconds):
 # --- the run ---------------------------------------------------------------------------
 
 def magento_queries(quick):
+    """(measured, warm-up) queries: the user-phrased set, and the older set."""
+    with open(USER_QUERIES_FILE, "rb") as fh:
+        measured = [entry["q"] for entry in tomllib.load(fh)["query"]]
     with open(QUERIES_FILE, "rb") as fh:
-        queries = [entry["q"] for entry in tomllib.load(fh)["query"] if entry.get("q")]
-    return queries[::3] if quick else queries
+        warm = [entry["q"] for entry in tomllib.load(fh)["query"] if entry.get("q")]
+    return (measured[::4], warm[::3]) if quick else (measured, warm)
 
 
 def run_corpus(corpus, args):
@@ -305,6 +407,8 @@ def run_corpus(corpus, args):
     measure_suggest(corpus, app)
     with app.app_context():
         db.engine.dispose()
+    if args.semantic:
+        measure_semantic(corpus, args.semantic, 3 if args.quick else 5)
     if args.no_throughput:
         return
     try:
@@ -327,6 +431,12 @@ def print_report(corpora, args, started, load_before):
     print()
     rows = [cell for corpus in corpora for cell in (r.cells() for r in corpus.rows)]
     print(table(["corpus", "measure", "n", "median", "p95", "target", "p95 vs target"], rows))
+    memory = [[c.name, label, f"{m['rss'] / 2**20:.0f} MB", f"{m['peak'] / 2**20:.0f} MB"]
+              for c in corpora if c.memory for label, m in c.memory.items()]
+    if memory:
+        print()
+        print("worker memory after a start and 200 keystrokes (a separate process, resident):")
+        print(table(["corpus", "worker", "resident", "peak"], memory))
     throughput = [t for c in corpora if c.throughput for t in c.throughput.rows()]
     if throughput:
         print()
@@ -347,6 +457,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=20240611, help="generator seed")
     parser.add_argument("--no-throughput", action="store_true", help="skip the gunicorn part")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument("--semantic", default=os.environ.get("HELPDESK_SEARCH_SEMANTIC_MODEL"),
+                        help="model folder: also measure with semantic matching")
     args = parser.parse_args(argv)
 
     if not MAGENTO.is_dir():
@@ -356,8 +468,10 @@ def main(argv=None):
     work = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
     corpora = []
     try:
-        magento = Corpus("magento (794)", work / "magento" / "articles",
-                         magento_queries(args.quick), work / "magento", suggest_target=0.010)
+        measured, warm = magento_queries(args.quick)
+        magento = Corpus("magento (794)", work / "magento" / "articles", measured,
+                         work / "magento", suggest_target=0.010, semantic_target=0.020,
+                         warm_queries=warm)
         say("copying the Magento corpus to a temporary folder")
         shutil.copytree(MAGENTO, magento.articles)
         for path in [magento.articles, *magento.articles.rglob("*")]:
@@ -369,9 +483,10 @@ def main(argv=None):
         say(f"generating {args.articles:,} articles")
         articles_dir = work / "generated" / "articles"
         made = generate(articles_dir, args.articles, seed=args.seed)
-        generated = Corpus(name, articles_dir,
-                           sample_queries(made, 20 if args.quick else 60, seed=args.seed),
-                           work / "generated", suggest_target=0.025, build_runs=1)
+        sampled = sample_queries(made, 40 if args.quick else 120, seed=args.seed)
+        generated = Corpus(name, articles_dir, sampled[::2], work / "generated",
+                           suggest_target=0.025, semantic_target=0.040, build_runs=1,
+                           warm_queries=sampled[1::2])
         corpora.append(generated)
         run_corpus(generated, args)
     finally:

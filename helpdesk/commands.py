@@ -2,6 +2,7 @@
 callers of the services, added to the app's CLI by `register`."""
 
 import click
+from flask import current_app
 from flask.cli import run_command, with_appcontext
 from flask_migrate import upgrade
 
@@ -9,6 +10,7 @@ from .agent.cli import users_group
 from .backup import backup_command, restore_command
 from .inbound.commands import register as register_mail_commands
 from .kb import get_kb
+from .kb.modelstore import ModelError, ensure
 from .maintenance import run
 from .outgoing.outbox import send_pending
 
@@ -48,6 +50,22 @@ def reindex(full):
     click.echo(f"{len(kb.articles)} articles indexed"
                f" ({len(report.added)} added, {len(report.updated)} updated,"
                f" {len(report.deleted)} removed, {len(report.errors)} skipped)")
+
+
+@kb_group.command("model")
+@click.option("--output", type=click.Path(file_okay=False),
+              help="Make the known model in this folder (to copy to an offline server).")
+@click.option("--exporter-python", type=click.Path(exists=True, dir_okay=False),
+              help="A Python with torch, transformers and onnx for the one-time export,"
+                   " instead of a throwaway virtualenv.")
+@with_appcontext
+def kb_model(output, exporter_python):
+    """Fetch (once) or check the semantic search model named by SEARCH_SEMANTIC_MODEL."""
+    try:
+        ensure(current_app.config.get("SEARCH_SEMANTIC_MODEL", ""), current_app.instance_path,
+               output=output, exporter_python=exporter_python, say=click.echo)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group("mail")

@@ -108,6 +108,10 @@ KB_BACKGROUND = True
 # first keystrokes, so the first visitors do not pay for filling the search caches.
 KB_WARM_TERMS = 300
 
+# Semantic search (the `semantic` extra): the name of a model `helpdesk kb model` makes in
+# the instance folder ("all-MiniLM-L6-v2"), or a folder holding one. Empty: words only.
+SEARCH_SEMANTIC_MODEL = ""
+
 # Search input bounds: user text is cut, never parsed as query syntax.
 SEARCH_MAX_QUERY_CHARS = 200
 SEARCH_MAX_TERMS = 12

@@ -5,7 +5,7 @@ import re
 import pytest
 from support import MAGENTO, require_corpus
 
-from helpdesk.kb.articles import parse_article, walk
+from helpdesk.kb.files import parse_article, walk
 from helpdesk.kb.library import KnowledgeBase
 from helpdesk.kb.rendering import render_article
 

@@ -111,3 +111,47 @@ def test_the_form_is_wired_for_live_answers(client):
     page = form_page(client)
     assert f'data-suggest="/requests/suggest?type={TECH}"' in page
     assert 'data-suggestions-for="summary"' in page and 'aria-live="polite"' in page
+
+
+def suggested_titles(client, q, also):
+    data = client.get("/requests/suggest", query_string={"type": TECH, "q": q,
+                                                         "also": also}).get_json()
+    return [r["title"] for r in data["results"]]
+
+
+LONG_DESCRIPTION = ("I tried to sign in with my password on my phone, then reset the password,"
+                    " checked my email, changed my email address in the app settings and"
+                    " signed in again with an email link. ")
+
+
+def test_the_summary_leads_when_a_long_description_says_other_things(client, write_article):
+    write_article("extra/printer.md", "# Printer jams\n\nOpen the tray and pull the paper out.")
+    titles = suggested_titles(client, "printer jams", LONG_DESCRIPTION * 3)
+    assert titles[0] == "Printer jams"
+
+
+def test_the_description_sharpens_the_summary(client, write_article):
+    write_article("extra/ink.md", "# Printer ink\n\nThe printer warns when the ink runs low.")
+    write_article("extra/paper.md", "# Printer paper\n\nThe printer takes A4 and letter paper.")
+    assert suggested_titles(client, "printer", "it warns about ink")[0] == "Printer ink"
+    assert suggested_titles(client, "printer", "which paper sizes")[0] == "Printer paper"
+
+
+def test_a_description_alone_suggests_answers(client):
+    titles = suggested_titles(client, "", "I forgot my password")
+    assert titles[0] == "Using a password and resetting it"
+
+
+def test_an_overlong_description_is_cut_and_still_answers(client):
+    data = client.get("/requests/suggest", query_string={
+        "type": TECH, "q": "password", "also": "screenshot " * 50_000}).get_json()
+    assert data["results"][0]["title"] == "Using a password and resetting it"
+
+
+def test_find_answers_without_javascript_weighs_the_summary_first(client, write_article):
+    write_article("extra/printer.md", "# Printer jams\n\nOpen the tray and pull the paper out.")
+    hidden = hidden_fields(form_page(client))
+    page = client.post(f"/requests/new/{TECH}", data={
+        **hidden, "find": "1", "summary": "printer jams",
+        "description": LONG_DESCRIPTION * 3}).get_data(as_text=True)
+    assert page.index("Printer jams") < page.index("Using a password and resetting it")

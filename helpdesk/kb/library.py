@@ -1,56 +1,38 @@
 """The knowledge base as the app sees it: catalog, index upkeep, search and rendering.
 
 The folder of Markdown files is the truth; the Whoosh index and its manifest (see
-`manifest.py`) are derived from it and can always be rebuilt. Only files whose stats moved
-are read, and only those whose content hash changed are re-indexed.
+`manifest.py`), and the article vectors of a semantic model (`vectors.py`), are derived from
+it and can always be rebuilt. Only files whose stats moved are read, and only those whose
+content hash changed are re-indexed and embedded again.
 
 Index work never blocks the site: a missing or corrupt index is rebuilt on a background
 thread while pages keep being served (search says it is warming up), and the periodic
-check for edited articles runs on a thread too. `background=False` does the same work in
-line (tests, the CLI).
+check for edited articles, the model's loading and the embedding run on that thread too.
+`background=False` does the same work in line (tests, the CLI).
 """
 
+import atexit
 import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from . import articles as files
-from . import manifest
-from .markdown import headings, to_plain_text
-from .ranking import Ranker, Results, user_query
+from . import catalog, changes, files, manifest
+from .fusion import Fusion
+from .index import INDEX_FAILURES, ArticleIndex, IndexUnavailable, open_or_fail
+from .query import meaningful, user_query
+from .ranking import Ranker, Results
 from .rendering import render_article
-from .search import (
-    INDEX_FAILURES,
-    ArticleIndex,
-    IndexUnavailable,
-    article_document,
-    open_or_fail,
-)
+from .semantic import MODEL_FILE, Encoder, load_encoder
+from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
 RENDER_CACHE_SIZE = 256
 SUGGEST_CACHE_SIZE = 4096
-
-
-@dataclass
-class ArticleInfo:
-    """What listings and search results need of an article, without reading its file."""
-
-    slug: str
-    title: str
-    category: str
-    summary: str = ""
-    tags: tuple = ()
-    order: int | None = None
-    updated: float = 0.0
-
-    @property
-    def sort_key(self):
-        return (self.order if self.order is not None else 10**9, self.title.lower())
+STOP_TIMEOUT = 10.0  # seconds a stopping process waits for the index thread's step
 
 
 @dataclass
@@ -63,8 +45,12 @@ class SyncReport:
 
 
 class KnowledgeBase:
+    """`semantic`: an `Encoder`, or the folder of one, loaded on the index thread (None:
+    search by words only)."""
+
     def __init__(self, articles_dir, index_dir, check_interval=5.0, ranker=None,
-                 max_query_chars=200, max_query_terms=12, background=True, warm_terms=0):
+                 max_query_chars=200, max_query_terms=12, background=True, warm_terms=0,
+                 semantic=None):
         self.articles_dir = Path(articles_dir)
         self.index_dir = Path(index_dir)
         self.check_interval = check_interval
@@ -85,6 +71,11 @@ class KnowledgeBase:
         self._render_lock = threading.Lock()
         self._suggest_cache = OrderedDict()
         self._suggest_lock = threading.Lock()
+        self._semantic = semantic
+        self._semantic_seen = False  # the model file's stamp at the last failed load
+        self.vectors = None  # VectorIndex once the model is loaded
+        self._stopping = threading.Event()
+        self.fusion = Fusion()
 
     @property
     def warming(self):
@@ -118,6 +109,8 @@ class KnowledgeBase:
         index = self.index
         if index is not None and self.warm_terms:
             self.ranker.warm(index.view(), self.warm_terms)
+        if self.vectors is not None:
+            self.vectors.encoder.query("warm up")
 
     def check(self):
         """Throttled and cheap: pick up edited files and other processes' updates."""
@@ -152,10 +145,14 @@ class KnowledgeBase:
             worker.join(timeout)
 
     def _check_now(self):
+        self._check_words()
+        self._refresh_vectors()
+
+    def _check_words(self):
         self._last_check = time.monotonic()
         found, cats = manifest.scan(self.articles_dir)
         if manifest.stale(found, cats, manifest.read(self.index_dir)):
-            self.sync(wait=False, scanned=(found, cats))
+            self.sync(wait=False, scanned=(found, cats), vectors=False)
         elif self._manifest_stamp != manifest.stamp(self.index_dir):
             self._load_catalog()  # another process updated index and manifest
 
@@ -163,8 +160,9 @@ class KnowledgeBase:
         self._last_check = time.monotonic()
         self.sync()
 
-    def sync(self, full=False, wait=True, scanned=None):
-        """Bring index and manifest up to date with the folder; returns a SyncReport."""
+    def sync(self, full=False, wait=True, scanned=None, vectors=True):
+        """Bring index and manifest up to date with the folder, then the article vectors
+        (unless `vectors` is off); returns a SyncReport."""
         report = SyncReport()
         with manifest.writer_lock(self.index_dir, wait=wait) as locked:
             if not locked:
@@ -186,12 +184,12 @@ class KnowledgeBase:
                 # go from the old generation to the new one with nothing in between.
                 known = None
             found, cats = scanned or manifest.scan(self.articles_dir)
-            entries, documents, deleted = self._compare(
+            entries, documents, deleted = changes.compare(
                 found, known["files"] if known else {}, report)
             if documents or deleted or full:
                 index.write(documents, deleted=deleted, full=full)
             categories = {slug: {"mtime_ns": mtime, "size": size,
-                                 **self._read_category(slug, path)}
+                                 **changes.read_category(slug, path)}
                           for slug, (mtime, size, path) in cats.items()}
             manifest.write(self.index_dir, entries, categories)
         for slug, reason in report.errors.items():
@@ -199,59 +197,47 @@ class KnowledgeBase:
         self.index = index
         self._last_check = time.monotonic()
         self._load_catalog()
+        if vectors:
+            self._refresh_vectors()
         return report
 
-    def _compare(self, found, known, report):
-        """New manifest entries, documents to (re)index and slugs to drop."""
-        entries, documents, deleted = {}, [], []
-        for slug, (mtime, size, path) in found.items():
-            old = known.get(slug)
-            if manifest.unchanged(old, mtime, size):
-                entries[slug] = old
+    def _refresh_vectors(self):
+        """Embed the articles that changed (on the index thread, or in line), if a model
+        is configured; lexical upkeep goes on between batches."""
+        vectors = self._vector_index()
+        if vectors is None:
+            return
+        published = {slug: info.sha256 for slug, info in self.articles.items()}
+        vectors.refresh(published, lambda slug: changes.embedding_text(self.articles_dir, slug),
+                        between=self._check_words_now_and_then, stopping=self._stopping.is_set)
+
+    def _check_words_now_and_then(self):
+        if time.monotonic() - self._last_check >= self.check_interval:
+            self._check_words()
+
+    def stop(self):
+        """Let background work end at its next step (before the process exits: the model
+        runtime must not be torn down in the middle of a computation)."""
+        self._stopping.set()
+        self.wait(STOP_TIMEOUT)
+
+    def _vector_index(self):
+        """The vector index, once the model loads; a model folder that was missing is
+        looked at again on later checks (`helpdesk kb model` may have made it since)."""
+        if self.vectors is None and self._semantic is not None:
+            if isinstance(self._semantic, Encoder):
+                encoder = self._semantic
             else:
-                entry, doc = self._read_file(slug, path, mtime, size, old)
-                entries[slug] = entry
-                was_published = bool(old and old["status"] == "ok")
-                if doc is not None:
-                    documents.append(doc)
-                    (report.updated if was_published else report.added).append(slug)
-                elif was_published and entry["status"] != "ok":
-                    deleted.append(slug)
-            if entries[slug]["status"] == "error":
-                report.errors[slug] = entries[slug]["error"]
-        deleted.extend(slug for slug, old in known.items()
-                       if slug not in found and old["status"] == "ok")
-        report.deleted = deleted
-        return entries, documents, deleted
-
-    def _read_file(self, slug, path, mtime, size, old):
-        """Manifest entry and index document (None when unchanged or unpublished)."""
-        entry = {"mtime_ns": mtime, "size": size}
-        try:
-            article = files.parse_article(slug, path.read_bytes(), mtime / 1e9)
-        except (OSError, files.ArticleError) as exc:
-            reason = exc.args[0] if isinstance(exc, files.ArticleError) else exc.strerror
-            return {**entry, "status": "error", "error": str(reason), "sha256": ""}, None
-        entry.update(
-            status="draft" if article.draft else "ok", sha256=article.sha256,
-            title=article.title, category=article.category, summary=article.summary,
-            tags=list(article.tags), order=article.order, updated=article.updated,
-        )
-        if article.draft:
-            return entry, None
-        if old and old.get("sha256") == article.sha256 and old["status"] == "ok":
-            return entry, None  # touched, not changed
-        doc = article_document(slug, article.category, article.title, headings(article.body),
-                               article.tags, article.summary, to_plain_text(article.body))
-        return entry, doc
-
-    def _read_category(self, slug, path):
-        try:
-            return files.parse_category(slug, path.read_bytes())
-        except (OSError, files.ArticleError) as exc:
-            log.warning("category file %s ignored: %s", path, exc)
-            return {"title": files.humanize(PurePosixPath(slug).name), "description": "",
-                    "order": None}
+                seen = manifest.file_stamp(Path(self._semantic) / MODEL_FILE)
+                if seen == self._semantic_seen:
+                    return None
+                self._semantic_seen = seen
+                encoder = load_encoder(self._semantic)
+            if encoder is not None:
+                self.vectors = VectorIndex(encoder, self.index_dir)
+                if self.background:
+                    atexit.register(self.stop)
+        return self.vectors
 
     def _index_failed(self, exc):
         """The index broke under a running site: serve on, rebuild in the background."""
@@ -266,42 +252,9 @@ class KnowledgeBase:
         data = manifest.read(self.index_dir)
         if data is None:
             return False  # keep what we have (nothing, at first) until a manifest exists
-        published, errors = {}, {}
-        for slug, entry in data["files"].items():
-            if entry["status"] == "ok":
-                published[slug] = ArticleInfo(
-                    slug=slug, title=entry["title"], category=entry["category"],
-                    summary=entry.get("summary", ""), tags=tuple(entry.get("tags", ())),
-                    order=entry.get("order"), updated=entry.get("updated", 0.0))
-            elif entry["status"] == "error":
-                errors[slug] = entry["error"]
-        categories = self._build_categories(published, data["categories"])
-        self.articles, self.errors, self.categories = published, errors, categories
+        self.articles, self.errors, self.categories = catalog.from_manifest(data)
         self._manifest_stamp = stamp
         return True
-
-    @staticmethod
-    def _build_categories(published, described):
-        """Every folder holding a published article (at any depth), with its parents."""
-        folders = {""}
-        for category in {info.category for info in published.values()}:
-            while category and category not in folders:
-                folders.add(category)
-                category = category.rpartition("/")[0]
-        categories = {}
-        for slug in folders:
-            meta = described.get(slug, {})
-            categories[slug] = files.Category(
-                slug=slug,
-                title=meta.get("title") or files.humanize(PurePosixPath(slug).name or "Articles"),
-                description=meta.get("description", ""), order=meta.get("order"))
-        for slug, category in categories.items():
-            if slug:
-                categories[category.parent].children.append(category)
-        for category in categories.values():
-            category.children.sort(key=lambda c: (c.order if c.order is not None else 10**9,
-                                                  c.title.lower()))
-        return categories
 
     def articles_in(self, category):
         """Published articles directly in a folder, in their authors' order."""
@@ -316,19 +269,13 @@ class KnowledgeBase:
 
     def breadcrumbs(self, category):
         """The categories from the top down to `category`."""
-        trail, slug = [], category
-        while slug:
-            found = self.categories.get(slug) or files.Category(
-                slug=slug, title=files.humanize(PurePosixPath(slug).name))  # still warming
-            trail.append(found)
-            slug = found.parent
-        return list(reversed(trail))
+        return catalog.breadcrumbs(self.categories, category)
 
     # --- searching -------------------------------------------------------------------
 
-    def _query(self, text, prefix_last):
+    def _query(self, text, prefix_last, also=""):
         return user_query(text, max_chars=self.max_query_chars, max_terms=self.max_query_terms,
-                          prefix_last=prefix_last)
+                          prefix_last=prefix_last, also=also)
 
     def search(self, text, page=1, pagelen=10):
         """A page of results for the search page; `warming` while there is no index."""
@@ -336,15 +283,18 @@ class KnowledgeBase:
         if index is None:
             return Results(hits=[], total=0, warming=True)
         try:
-            results = self.ranker.search(index.view(), self._query(text, False), page, pagelen)
+            view, uq, articles = index.view(), self._query(text, False), self.articles
+            results = self.ranker.search(view, uq, page, pagelen,
+                                         self._meaning(view, uq, articles), self.fusion)
         except INDEX_FAILURES as exc:  # a damaged index must not take the page down
             self._index_failed(exc)
             return Results(hits=[], total=0, warming=True)
         results.hits = [h for h in results.hits if h.slug in self.articles]
         return results
 
-    def suggest(self, text, limit=5):
-        """Answers while typing: the last word may be half-typed.
+    def suggest(self, text, limit=5, also=""):
+        """Answers while typing: the last word may be half-typed. `also` is more context
+        (the request form's description), weighed less than `text`.
 
         Everyone types the same first letters ("pa", "pas", "pass"...), so answers are
         kept per index generation and catalog: a repeated keystroke costs a lookup.
@@ -352,16 +302,18 @@ class KnowledgeBase:
         index, articles = self.index, self.articles
         if index is None:
             return []
-        uq = self._query(text, True)
+        uq = self._query(text, True, also)
         try:
-            view = index.view()
-            key = (view.generation, id(articles), tuple(uq.words), uq.prefix, limit)
+            view, vectors = index.view(), self.vectors
+            key = (view.generation, id(articles), vectors and id(vectors.current), uq.key, limit)
             with self._suggest_lock:
                 hits = self._suggest_cache.get(key)
                 if hits is not None:
                     self._suggest_cache.move_to_end(key)
                     return hits
-            hits = [h for h in self.ranker.suggest(view, uq, limit) if h.slug in articles]
+            found = self.ranker.suggest(view, uq, limit, self._meaning(view, uq, articles),
+                                        self.fusion)
+            hits = [h for h in found if h.slug in articles]
         except INDEX_FAILURES as exc:
             self._index_failed(exc)
             return []
@@ -370,6 +322,18 @@ class KnowledgeBase:
             while len(self._suggest_cache) > SUGGEST_CACHE_SIZE:
                 self._suggest_cache.popitem(last=False)
         return hits
+
+    def _meaning(self, view, uq, articles):
+        """[(cosine, docnum)] of the articles nearest in meaning to what was typed; [] with
+        no model or vectors yet, or nothing but filler typed."""
+        vectors = self.vectors
+        if vectors is None or vectors.current is None or not meaningful(uq):
+            return []
+        # Embedded as typed, half-typed word included: measured better than without it.
+        text = f"{uq.text} {uq.also_text}".strip()[:self.max_query_chars * 2]
+        near = vectors.nearest(text, articles, self.fusion.depth)
+        return [(cosine, doc) for cosine, slug in near
+                if (doc := view.docnum(slug)) is not None]
 
     def forget_answers(self):
         """Drop remembered suggestions (after changing how results are ranked)."""

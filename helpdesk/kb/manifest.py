@@ -12,8 +12,8 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import articles as files
-from .search import SCHEMA_VERSION
+from . import files
+from .index import SCHEMA_VERSION
 
 NAME = "manifest.json"
 LOCK = "write.lock.helpdesk"
@@ -47,8 +47,13 @@ def write(index_dir, files_, categories):
 
 def stamp(index_dir):
     """Changes whenever another process replaces the manifest."""
+    return file_stamp(path_in(index_dir))
+
+
+def file_stamp(path):
+    """Changes whenever the file at `path` is written or replaced (None while missing)."""
     try:
-        st = path_in(index_dir).stat()
+        st = Path(path).stat()
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size, st.st_ino
@@ -59,7 +64,15 @@ def writer_lock(index_dir, wait=True):
     """One writer across processes; yields False when `wait` is off and it is taken."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(index_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    with file_lock(index_dir / LOCK, wait) as locked:
+        yield locked
+
+
+@contextmanager
+def file_lock(path, wait=True):
+    """An flock on `path` held for the block; yields False when `wait` is off and another
+    process holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))

@@ -1,30 +1,35 @@
 """From what the user typed to ranked articles.
 
 Each lever below was measured with `benchmarks/relevance.py` on the Magento support KB
-(real articles, queries in users' words) and kept only where it helped:
+(real articles, queries in users' words) and kept only where it helped on queries it was
+not tuned on:
 
 * BM25F-style field weights: a word in the title counts more than the same word in the
   body, then tags, headings and summary.
 * Words found in a large share of articles (a product name, boilerplate) are scored in
   the short fields only: they tell articles apart the least and cost the most.
 * The half-typed last word stands for itself and its most frequent completions.
-* Words the index does not know are replaced by the nearest indexed words ("pasword" ->
+* Words the index does not know are replaced by the nearest published words ("pasword" ->
   "password"), and the search page offers the corrected query as "Did you mean".
 * Coverage: an article holding more of the query's distinct words (weighted by how rare
   they are) beats one that repeats a single word.
 * Word pairs: neighbouring query words that stand together in a title or body count extra
   (a cheap phrase and proximity match, indexed as pairs of stems).
+* Identifiers count whole and by their parts; filler words never find an article alone.
 * Synonyms a help center configures (`SEARCH_SYNONYMS_FILE`) widen a word to its
   equivalents.
 """
 
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .search import PAIR_SEPARATOR, Scores, make_snippet, stem, words_of
+from .analysis import FILLER_TERMS, PAIR_SEPARATOR, TOKEN, stem, words_of
+from .fusion import fuse
+from .index import Scores
+from .query import Concept, spelled
+from .snippets import make_snippet
 
 
 @dataclass
@@ -42,41 +47,7 @@ class Ranking:
     correction_weight: float = 0.8
     synonym_weight: float = 0.8
     coverage_weight: float = 2.0
-
-
-@dataclass
-class UserQuery:
-    """What the user typed: its words (lower case) and the word still being typed."""
-
-    text: str
-    words: list
-    prefix: str = ""
-
-    def __bool__(self):
-        return bool(self.words or self.prefix)
-
-
-def user_query(text, *, max_chars=200, max_terms=12, prefix_last=False):
-    """Cut free text into words; nothing in it is treated as query syntax."""
-    text = (text or "")[:max_chars]
-    words = words_of(text)[:max_terms + 1]
-    prefix = ""
-    if prefix_last and words and text[-1:].isalnum():
-        prefix = words.pop()
-        if len(prefix) < 2:
-            prefix = ""
-    return UserQuery(text=text, words=words[:max_terms], prefix=prefix)
-
-
-@dataclass
-class Concept:
-    """One thing the user asked for: index terms that each stand for it, with weights."""
-
-    word: str
-    terms: dict  # stem -> weight
-    corrected: str | None = None  # the word to show in "Did you mean"
-    # Terms looked up in titles, tags, headings and summaries only, never in bodies.
-    short_only: frozenset = frozenset()
+    also_share: float = 0.4  # a description word counts this much of a summary word
 
 
 @dataclass
@@ -105,26 +76,53 @@ class Ranker:
     # --- understanding the query -----------------------------------------------------
 
     def concepts(self, view, uq):
-        concepts = []
-        seen = set()
-        for word in uq.words:
-            term = stem(word)
-            if not term or term in seen:
-                continue
-            seen.add(term)
-            known = view.has_word(word) or view.doc_frequency("body", term) or \
-                view.doc_frequency("title", term)
-            if known or term in self.synonyms:
-                concepts.append(self._widen(Concept(word, {term: 1.0})))
-                continue
-            concept = self._corrected(view, word)
-            if concept:
-                concepts.append(concept)
+        concepts, seen = [], set()
+        for token in uq.words:
+            self._add_token(view, token, concepts, seen)
         if uq.prefix:
-            concept = self._typing(view, uq.prefix)
-            if concept and not (set(concept.terms) <= seen):
-                concepts.append(concept)
+            self._add_typing(view, uq.prefix, concepts, seen)
+        for token in uq.also:
+            for concept in self._add_token(view, token, concepts, seen):
+                concept.share = self.ranking.also_share
         return concepts
+
+    def _add_token(self, view, token, concepts, seen):
+        """Concepts of one finished token (an identifier whole, then its parts); returns
+        the ones added."""
+        whole, words = spelled(token)
+        added = []
+        if whole is not None:
+            term = stem(whole)
+            if term and term not in seen and view.has_word(whole):
+                seen.add(term)
+                added.append(Concept(whole, {term: 1.0}, whole=True, weak=True))
+        for word in words:
+            concept = self._word(view, word, seen, correct=whole is None)
+            if concept is not None:
+                added.append(concept)
+        concepts.extend(added)
+        return added
+
+    def _word(self, view, word, seen, correct=True):
+        term = stem(word)
+        if not term or term in seen:
+            return None
+        seen.add(term)
+        known = view.has_word(word) or view.doc_frequency("body", term) or \
+            view.doc_frequency("title", term)
+        if known or term in self.synonyms:
+            return self._widen(Concept(word, {term: 1.0}, weak=term in FILLER_TERMS))
+        return self._corrected(view, word) if correct else None
+
+    def _add_typing(self, view, prefix, concepts, seen):
+        whole, words = spelled(prefix)
+        for word in words[:-1]:  # the finished parts of an identifier being typed
+            concept = self._word(view, word, seen, correct=False)
+            if concept is not None:
+                concepts.append(concept)
+        concept = self._typing(view, words[-1], whole)
+        if concept and not (set(concept.terms) <= seen):
+            concepts.append(concept)
 
     def _widen(self, concept):
         for term in list(concept.terms):
@@ -133,7 +131,8 @@ class Ranker:
         return concept
 
     def _corrected(self, view, word):
-        fixes = view.corrections(word, self.ranking.corrections)
+        fixes = [f for f in view.corrections(word, self.ranking.corrections + 2)
+                 if stem(f) not in FILLER_TERMS][:self.ranking.corrections]
         terms = {}
         for fix in fixes:
             term = stem(fix)
@@ -141,25 +140,30 @@ class Ranker:
                 terms.setdefault(term, self.ranking.correction_weight)
         return Concept(word, terms, corrected=fixes[0]) if terms else None
 
-    def _typing(self, view, prefix):
-        """The half-typed last word: itself, its completions, or a correction."""
+    def _typing(self, view, prefix, whole=None):
+        """The half-typed last word: itself, its completions, or a correction; `whole` is
+        the identifier it ends, completed too."""
         r = self.ranking
         # Two letters say little: fewer completions, each with long postings.
-        completions = view.completions(prefix, min(r.completions, 4 * (len(prefix) - 1)))
+        number = min(r.completions, 4 * (len(prefix) - 1))
+        completions = view.completions(prefix, number) if len(prefix) >= 2 else []
+        if whole:
+            completions = view.completions(whole, r.completions) + completions
         terms = {}
         own = stem(prefix)
         if own and (view.has_word(prefix) or view.doc_frequency("body", own)):
             terms[own] = 1.0
         for completion in completions:
             term = stem(completion)
-            if term:
+            if term and term not in FILLER_TERMS:
                 terms.setdefault(term, r.completion_weight)
         if terms:
             # After three letters or fewer, a completion is a guess: it may lift a title,
             # but is not worth reading every body that holds a frequent word.
             guesses = frozenset(terms) - {own} if len(prefix) <= r.short_prefix else frozenset()
-            return self._widen(Concept(prefix, terms, short_only=guesses))
-        if len(prefix) > 3:
+            weak = set(terms) <= FILLER_TERMS
+            return self._widen(Concept(prefix, terms, short_only=guesses, weak=weak))
+        if len(prefix) > 3 and not whole:
             # Nothing starts with it: most likely a finished word with a typo.
             return self._corrected(view, prefix)
         return None
@@ -175,22 +179,25 @@ class Ranker:
         r = self.ranking
         total = view.doc_count
         dfs = [max((view.doc_frequency("body", t) for t in c.terms), default=0) for c in concepts]
+        strong = [c for c in concepts if not c.weak]
         # Common words are left out of bodies only while a rarer word carries the query;
         # asked alone ("settings"), they are looked up everywhere.
-        common = r.common_share if any(df / total <= r.common_share for df in dfs) else 1.0
+        common = r.common_share if any(
+            df / total <= r.common_share for df, c in zip(dfs, concepts) if not c.weak) else 1.0
         # Coverage: the share of the query's weight (rarer words weigh more) an article holds.
-        weights = [math.log(1 + total / (1 + df)) for df in dfs]
-        whole = sum(weights) or 1.0
+        weights = [c.share * math.log(1 + total / (1 + df)) for df, c in zip(dfs, concepts)]
+        whole = sum(w for w, c in zip(weights, concepts) if not c.weak) or 1.0
         scores, held = np.zeros(view.size), np.zeros(view.size)  # held: weight of words found
         for weight, concept in zip(weights, concepts):
             found = self._concept_scores(view, concept, common)
-            scores[found.docs] += found.values
-            held[found.docs] += weight
-        for pair in self._pairs(concepts):
+            scores[found.docs] += found.values * concept.share
+            if not concept.weak:
+                held[found.docs] += weight
+        for pair, share in self._pairs(concepts):
             found = view.term_scores(pair, r.pair_boosts, r.k1, r.field_b, 1.0)
             inside = held[found.docs] > 0  # a pair only lifts articles the words found
-            scores[found.docs[inside]] += found.values[inside]
-        matched = np.flatnonzero(held)  # every weight is > 0
+            scores[found.docs[inside]] += found.values[inside] * share
+        matched = np.flatnonzero(held) if strong else np.zeros(0, dtype=np.int64)
         final = scores[matched] * (1.0 + r.coverage_weight * (held[matched] / whole))
         count = len(matched)
         if top is not None and top < count:
@@ -222,12 +229,14 @@ class Ranker:
 
     @staticmethod
     def _pairs(concepts):
-        """Index terms for neighbouring query words, as the pair fields store them."""
+        """(index term, share) for neighbouring words, as the pair fields store them; whole
+        identifiers stand aside (their parts pair up)."""
+        words = [c for c in concepts if not c.whole]
         pairs = []
-        for a, b in zip(concepts, concepts[1:]):
+        for a, b in zip(words, words[1:]):
             first = max(a.terms, key=a.terms.get)
             second = max(b.terms, key=b.terms.get)
-            pairs.append(f"{first}{PAIR_SEPARATOR}{second}")
+            pairs.append((f"{first}{PAIR_SEPARATOR}{second}", min(a.share, b.share)))
         return pairs
 
     def warm(self, view, count):
@@ -238,29 +247,47 @@ class Ranker:
 
     # --- answers ---------------------------------------------------------------------
 
-    def suggest(self, view, uq, limit=5):
+    def suggest(self, view, uq, limit=5, meaning=(), fusion=None):
+        """Hits for what is being typed; `meaning`, [(cosine, docnum)] best first, is fused
+        with the words' ranking as `fusion` says."""
         concepts = self.concepts(view, uq)
-        _, ranked = self.rank(view, concepts, top=limit)
-        return [self._hit(view, doc, score, concepts, uq.prefix) for score, doc in ranked]
+        top = max(limit, fusion.depth) if meaning else limit
+        _, ranked = self.rank(view, concepts, top=top)
+        if meaning:
+            ranked = fuse(ranked, meaning, fusion, limit)
+        return [self.hit(view, doc, score, concepts, uq.prefix.lower()) for score, doc in ranked]
 
-    def search(self, view, uq, page=1, pagelen=10):
+    def search(self, view, uq, page=1, pagelen=10, meaning=(), fusion=None):
         concepts = self.concepts(view, uq)
         page = max(page, 1)
-        total, ranked = self.rank(view, concepts, top=page * pagelen)
+        total, ranked = self._ordered(view, concepts, page * pagelen, meaning, fusion)
         pages = max(1, math.ceil(total / pagelen))
         if page > pages:  # past the end: show the last page
             page = pages
-            total, ranked = self.rank(view, concepts, top=page * pagelen)
+            total, ranked = self._ordered(view, concepts, page * pagelen, meaning, fusion)
         chosen = ranked[(page - 1) * pagelen:page * pagelen]
         return Results(
-            hits=[self._hit(view, doc, score, concepts, "") for score, doc in chosen],
+            hits=[self.hit(view, doc, score, concepts, "") for score, doc in chosen],
             total=total, page=page, pages=pages,
             corrected=self._corrected_text(uq, concepts))
 
+    def _ordered(self, view, concepts, top, meaning, fusion):
+        """(total, [(score, docnum)] for the first `top` results): with `meaning`, the
+        fused head, then the rest in the words' order."""
+        if not meaning:
+            return self.rank(view, concepts, top=top)
+        total, ranked = self.rank(view, concepts, top=max(top, fusion.depth))
+        head = fuse(ranked, meaning, fusion, 2 * fusion.depth)
+        lexical = {doc for _, doc in ranked}
+        shown = {doc for _, doc in head}
+        total += sum(1 for doc in shown if doc not in lexical)
+        return total, head + [(score, doc) for score, doc in ranked if doc not in shown]
+
     @staticmethod
-    def _hit(view, docnum, score, concepts, prefix):
+    def hit(view, docnum, score, concepts, prefix):
         stored = view.stored(docnum)
-        words = {term for c in concepts for term in c.terms}
+        words = {term for c in concepts if not c.weak for term in c.terms
+                 if term not in FILLER_TERMS}
         snippet, spans = make_snippet(stored.get("text", ""), words, prefix)
         return Hit(slug=stored["slug"], score=score, snippet=snippet, highlights=spans)
 
@@ -269,8 +296,7 @@ class Ranker:
         fixes = {c.word: c.corrected for c in concepts if c.corrected}
         if not fixes:
             return None
-        return re.sub(r"\w+(?:\.?\w+)*", lambda m: fixes.get(m.group(0).lower(), m.group(0)),
-                      uq.text).strip()
+        return TOKEN.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), uq.text).strip()
 
 
 def load_synonyms(path):

@@ -17,7 +17,7 @@ from flask import (
 
 from .. import events
 from . import feedback, get_kb
-from .articles import IMAGE_EXTENSIONS, safe_file
+from .files import IMAGE_EXTENSIONS, safe_file
 
 bp = Blueprint("kb", __name__)
 

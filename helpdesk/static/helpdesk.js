@@ -2,9 +2,10 @@
  *
  * Live suggestions: a text input with data-suggest="<url>" asks the suggest API as the
  * user types (debounced, earlier requests aborted) and lists the answers in the element
- * named by data-suggestions-for. data-suggest-also="<id>" adds another field's text (the
- * request form's description) to the query. The input becomes a WAI-ARIA combobox (arrow
- * keys, Enter, Escape; a polite count). Server strings are inserted with textContent only.
+ * named by data-suggestions-for. data-suggest-also="<id>" sends another field's text (the
+ * request form's description) as `also`, which the server weighs less than the input's
+ * own text. The input becomes a WAI-ARIA combobox (arrow keys, Enter, Escape; a polite
+ * count). Server strings are inserted with textContent only.
  *
  * The request form: drafts kept in localStorage while typing (restored when the person
  * comes back from an article, in the same tab or another), the browser's environment
@@ -137,9 +138,10 @@
     };
   }
 
-  function suggestUrl(base, q) {
+  function suggestUrl(base, q, also) {
     var url = new URL(base, window.location.href);
     url.searchParams.set("q", q);
+    if (also) url.searchParams.set("also", also);
     return url.toString();
   }
 
@@ -152,19 +154,13 @@
     var emptyText = box.getAttribute("data-empty") || "No matching articles yet. Keep typing, or contact support.";
     var combo = combobox(input, box);
 
-    function queryText() {
-      var text = input.value;
-      // The summary leads; the description's first words sharpen it.
-      if (other && other.value.trim()) text = (text.trim() + " " + other.value.trim()).slice(0, 200);
-      return text;
-    }
-
     function ask() {
-      var q = queryText();
+      // The summary leads; the description only sharpens it (sent apart, weighed less).
+      var q = input.value, extra = other ? other.value.trim().slice(0, 1000) : "";
       if (controller) controller.abort();
-      if (q.trim().length < 2) { combo.cleared(); return; }
+      if (q.trim().length < 2 && extra.length < 2) { combo.cleared(); return; }
       controller = new AbortController();
-      fetch(suggestUrl(input.getAttribute("data-suggest"), q),
+      fetch(suggestUrl(input.getAttribute("data-suggest"), q, extra),
             { signal: controller.signal, headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {

@@ -1,7 +1,7 @@
 """Answers while filing: suggest articles for what the requester types, and count it.
 
 The funnel events (suggestion shown, opened, solved, request filed) go through
-`helpdesk.events`, buffered and cheap; insights read them.
+`helpdesk.events`, buffered and cheap; the agents' insights read them.
 """
 
 import logging
@@ -15,19 +15,27 @@ log = logging.getLogger(__name__)
 
 LIMIT = 5
 MIN_CHARS = 2
+ALSO_MAX_CHARS = 1000  # of the description, read for words that sharpen the summary
 MARKER = "request"  # ?from=request on an article opened from the request form
 
 
-def suggest(text, limit=LIMIT):
-    """[(ArticleInfo, Hit)] for free text; [] for short text or when the index is down."""
+def suggest(text, limit=LIMIT, also=""):
+    """[(ArticleInfo, Hit)] for free text; [] for short text or when the index is down.
+
+    `text` is the summary; `also`, the description, only sharpens it (weighed less, so a
+    long description does not drown what the summary says).
+    """
     config = current_app.config
     text = (text or "")[:config["SEARCH_MAX_QUERY_CHARS"]]
+    also = (also or "")[:ALSO_MAX_CHARS]
+    if len(text.strip()) < MIN_CHARS:
+        text, also = also[:config["SEARCH_MAX_QUERY_CHARS"]], ""
     if len(text.strip()) < MIN_CHARS:
         return []
     kb = get_kb()
     try:
         kb.check()  # pick up edited articles, as the help center's own pages do
-        hits = kb.suggest(text, limit=limit)
+        hits = kb.suggest(text, limit=limit, also=also)
     except Exception:  # answers are a help, never a reason the form fails
         log.exception("suggestions failed for the request form")
         return []

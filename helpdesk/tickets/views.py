@@ -109,7 +109,7 @@ def new(slug):
 
     if _finding_answers():
         text = form.summary.data or (form.description.data or "")[:200]
-        found = deflection.suggest(text)
+        found = deflection.suggest(form.summary.data, also=form.description.data)
         deflection.record_shown(text, found)
         form.suggested.data = str(max(_suggested_count(form), len(found)))
         return _render_form(form, request_type, found=found, searched=True)
@@ -220,9 +220,10 @@ def suggest():
     if type_slug not in request_types():
         return jsonify(error="unknown request type"), 400
     text = request.args.get("q", "", type=str)[:current_app.config["SEARCH_MAX_QUERY_CHARS"]]
-    found = deflection.suggest(text)
-    if len(text.strip()) >= deflection.MIN_CHARS:
-        deflection.record_shown(text, found)
+    also = request.args.get("also", "", type=str)[:deflection.ALSO_MAX_CHARS]
+    found = deflection.suggest(text, also=also)
+    if len((text.strip() or also).strip()) >= deflection.MIN_CHARS:
+        deflection.record_shown(text.strip() or also, found)
     return jsonify(query=text, results=[{
         "slug": info.slug, "title": info.title, "url": deflection.open_url(info.slug, type_slug),
         "snippet": hit.snippet, "highlights": hit.highlights,

@@ -58,6 +58,16 @@ def test_typing_a_summary_shows_answers_and_one_solves_the_problem(live_server, 
     assert {"suggestion_shown", "suggestion_opened", "solved"} <= kinds
 
 
+def test_the_description_sharpens_the_answers_the_summary_found(live_server, page):
+    server = live_server()
+    page.goto(server.url + FORM)
+    with page.expect_request(lambda r: "also=" in r.url and "/requests/suggest" in r.url) as asked:
+        page.type("#summary", "email", delay=20)
+        page.type("#description", "it never arrives in my inbox", delay=20)
+    assert "q=email" in asked.value.url
+    expect(page.locator("#answers li a").first).to_contain_text("not arriving")
+
+
 def test_an_answer_opens_in_its_own_tab_and_the_form_keeps_text_and_files(
         live_server, page, tmp_path):
     server = live_server()

@@ -15,70 +15,26 @@ article.
 """
 
 import gc
-import re
 import struct
 import threading
 import warnings
 import zlib
 from collections import OrderedDict
-from functools import lru_cache
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.analysis import (
-    STOP_WORDS,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemmingAnalyzer,
-    StopFilter,
-)
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.writing import CLEAR
 
+from .analysis import ANALYZER, PAIR_ANALYZER, WORD_ANALYZER
+
 # Bump when the schema or the analysis changes: a mismatch rebuilds the index.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
-# Words people type into a help center's box that say nothing about the problem.
-HELP_STOP_WORDS = frozenset(STOP_WORDS) | {
-    "how", "do", "does", "did", "doing", "i", "im", "me", "my", "mine", "what", "why", "where",
-    "which", "who", "whom", "there", "their", "they", "them", "was", "were", "been", "has",
-    "had", "would", "should", "could", "am", "its", "our", "so", "but", "about", "into",
-    "than", "then", "also", "just", "please", "help", "hi", "hello", "thanks", "any", "some",
-}
-
-ANALYZER = StemmingAnalyzer(stoplist=HELP_STOP_WORDS, minsize=2, cachesize=200_000)
-PAIR_SEPARATOR = " "
-
-
-class PairFilter(Filter):
-    """Neighbouring stems as one term ("clear cach"): phrase and proximity matches at the
-    cost of one more term lookup instead of reading positions. (Whoosh's BiWordFilter
-    fails on a text with no words left after stop words.)"""
-
-    def __call__(self, tokens):
-        previous = None
-        for token in tokens:
-            text = token.text
-            if previous is not None:
-                token.text = previous + PAIR_SEPARATOR + text
-                yield token
-            previous = text
-
-
-PAIR_ANALYZER = ANALYZER | PairFilter()
-# Unstemmed words: completions of a half-typed word and spelling corrections come from
-# here, so "configura" completes to "configuration" and "Did you mean" shows real words.
-WORD_ANALYZER = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=HELP_STOP_WORDS,
-                                                                  minsize=2)
-WORD_PATTERN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
-
-TEXT_FIELDS = ("title", "tags", "headings", "summary", "body")
-PAIR_FIELDS = ("title_pairs", "body_pairs")
 STORED_TEXT_CHARS = 3000
-SNIPPET_CHARS = 200
 # Cached (article, score) entries; as arrays, 12 bytes each: 2 million is about 24 MB.
 CACHE_POSTINGS = 2_000_000
 FREQUENCIES_KEPT = 200_000  # remembered (field, term) document frequencies
@@ -86,7 +42,7 @@ FREQUENCIES_KEPT = 200_000  # remembered (field, term) document frequencies
 
 def make_schema():
     return Schema(
-        slug=ID(stored=True, unique=True),
+        slug=ID(stored=True, unique=True, sortable=True),
         category=ID(stored=True),
         title=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
         headings=TEXT(analyzer=ANALYZER, phrase=False),
@@ -100,8 +56,9 @@ def make_schema():
     )
 
 
-def article_document(slug, category, title, headings, tags, summary, body):
-    """The fields indexed for one article (plain text in, no Markdown)."""
+def article_document(slug, category, title, headings, tags, summary, body, sentences):
+    """The fields indexed for one article (plain text in, no Markdown); `sentences` are its
+    prose for snippets."""
     return {
         "slug": slug,
         "category": category,
@@ -113,20 +70,19 @@ def article_document(slug, category, title, headings, tags, summary, body):
         "title_pairs": title,
         "body_pairs": body,
         "words": "\n".join([title, *headings, *tags, summary, body]),
-        # One line of plain text: snippet offsets index into exactly this string.
-        "text": " ".join(((summary + " " if summary else "") + body[:STORED_TEXT_CHARS]).split()),
+        # One sentence a line: snippets are made of whole sentences.
+        "text": _stored_text(summary, sentences),
     }
 
 
-@lru_cache(maxsize=200_000)
-def stem(word):
-    """The index term for one word, or None for a stop word."""
-    tokens = [t.text for t in ANALYZER(word)]
-    return tokens[0] if tokens else None
-
-
-def words_of(text):
-    return [w.lower() for w in WORD_PATTERN.findall(text)]
+def _stored_text(summary, sentences):
+    lines, size = ([" ".join(summary.split())] if summary.strip() else []), 0
+    for sentence in sentences:
+        if size > STORED_TEXT_CHARS:
+            break
+        lines.append(sentence)
+        size += len(sentence) + 1
+    return "\n".join(lines)
 
 
 def _text(term):
@@ -300,6 +256,16 @@ class IndexView:
     def has_word(self, word):
         return self.doc_frequency("words", word) > 0
 
+    def published_word(self, word):
+        """Whether a published article holds `word`. Whoosh keeps the terms of deleted
+        documents (drafts, removed files) until segments merge: their postings tell."""
+        if not self.has_word(word):
+            return False
+        if self.alive() is None:
+            return True
+        return self.index._cached((self.generation, "published", word),
+                                  lambda: len(self.postings("words", word)[0]) > 0)
+
     def completions(self, prefix, number):
         """The most frequent indexed words starting with `prefix`."""
         def compute():
@@ -308,12 +274,22 @@ class IndexView:
         return self.index._cached((self.generation, "prefix", prefix, number), compute)
 
     def corrections(self, word, number):
-        """Indexed words one (short words) or two edits away, most frequent first."""
+        """Published words nearest to `word`, most frequent first: those at the smallest
+        edit distance only (a transposition counts one), at most one edit for words of
+        five letters or fewer and two for longer ones."""
+        allowed = 1 if len(word) <= 5 else 2
+
         def compute():
-            maxdist = 1 if len(word) <= 5 else 2
-            near = {_text(w) for w in self.reader.terms_within("words", word, maxdist, prefix=1)}
-            near.discard(word)
-            ranked = sorted(near, key=lambda w: (-self.doc_frequency("words", w), w))
+            near = {}
+            for found in self.reader.terms_within("words", word, 2, prefix=1):
+                found = _text(found)
+                distance = damerau_levenshtein(word, found, allowed + 1)
+                if found != word and distance <= allowed:
+                    near[found] = distance
+            near = {w: d for w, d in near.items() if self.published_word(w)}
+            closest = min(near.values(), default=0)
+            ranked = sorted((w for w, d in near.items() if d == closest),
+                            key=lambda w: (-self.doc_frequency("words", w), w))
             return ranked[:number]
         return self.index._cached((self.generation, "typo", word, number), compute)
 
@@ -403,6 +379,10 @@ class IndexView:
     def stored(self, docnum):
         return self.searcher.stored_fields(docnum)
 
+    def docnum(self, slug):
+        """The live document of a slug, or None."""
+        return self.searcher.document_number(slug=slug)
+
 
 def _read_postings(matcher):
     """([docnum], [term frequency]) of a leaf matcher, read a block at a time.
@@ -428,76 +408,6 @@ def _read_postings(matcher):
         weights.append(matcher.weight())
         matcher.next()
     return docs, weights
-
-
-@lru_cache(maxsize=4096)
-def _candidates(heads):
-    """A pattern for words that may match: those starting like a wanted term.
-
-    Keyed by first letters only, so the pattern compiled for "pas" serves "pass",
-    "passw"... as the user goes on typing."""
-    starts = sorted(re.escape(h) for h in heads)
-    return re.compile(r"(?<!\w)(?:%s)\w*(?:\.\w+)*" % "|".join(starts), re.IGNORECASE)
-
-
-def make_snippet(text, words, prefix="", width=SNIPPET_CHARS):
-    """Plain-text snippet around the densest run of matched words, with [start, end] spans.
-
-    `words` are index terms (stems); `prefix` is the half-typed word, matched on the
-    surface form. Only words that start like a wanted term are looked at and stemmed.
-    """
-    matches = []
-    heads = frozenset(w[:3] for w in words) | ({prefix[:3]} if prefix else set())
-    if heads:
-        for m in _candidates(heads).finditer(text):
-            surface = m.group(0).lower()
-            if prefix and surface.startswith(prefix):
-                matches.append((m.start(), m.end(), prefix))
-            else:
-                term = stem(surface)
-                if term in words:
-                    matches.append((m.start(), m.end(), term))
-    if not matches:
-        return _cut(text, 0, width), []
-    # The window of `width` characters holding the most distinct words (then most words),
-    # slid over the matches: `held` counts the words of matches[first:last].
-    held, best_start, best_score, last = {}, 0, -1, 0
-    for first, (start, _, _) in enumerate(matches):
-        last = max(last, first)
-        while last < len(matches) and matches[last][1] <= start + width:
-            term = matches[last][2]
-            held[term] = held.get(term, 0) + 1
-            last += 1
-        score = len(held) * 10 + (last - first)
-        if score > best_score:
-            best_start, best_score = start, score
-        if last > first:
-            term = matches[first][2]
-            held[term] -= 1
-            if not held[term]:
-                del held[term]
-    # Begin a little before the first match, at a word boundary.
-    begin = max(0, best_start - width // 4)
-    if begin:
-        space = text.find(" ", begin, best_start)
-        begin = space + 1 if space != -1 else best_start
-    snippet = _cut(text, begin, width)
-    lead = 1 if begin else 0  # the "…" prepended by _cut
-    end = begin + len(snippet) - lead - (1 if snippet.endswith("…") else 0)
-    spans = [[s - begin + lead, e - begin + lead] for s, e, _ in matches
-             if s >= begin and e <= end]
-    return snippet, spans
-
-
-def _cut(text, begin, width):
-    """`width` characters of text from `begin`, ended at a word boundary, with ellipses."""
-    piece = text[begin:begin + width]
-    if begin + width < len(text):
-        space = piece.rfind(" ")
-        if space > width // 2:
-            piece = piece[:space]
-        piece = piece.rstrip() + "…"
-    return ("…" + piece) if begin else piece
 
 
 # What a damaged or vanished index raises while being read (as opposed to a bug).

@@ -1,9 +1,9 @@
 """Load the Markdown files of ARTICLES_DIR into `Article` and `Category` objects.
 
-Files are the source of truth (DESIGN.md section 4). Real-world folders hold files with no
-front matter, broken YAML, inline HTML and odd names; anything that cannot be read raises
-`ArticleError`, which the caller reports and skips, so one bad file never takes the site
-down.
+Files are the source of truth; the index is derived from them. Real-world folders hold
+files with no front matter, broken YAML, inline HTML and odd names; anything that cannot be
+read raises `ArticleError`, which the caller reports and skips, so one bad file never takes
+the site down.
 """
 
 import hashlib
@@ -131,12 +131,6 @@ def decode(raw):
         raise ArticleError("file is not UTF-8 text") from None
 
 
-def slug_for(root, path):
-    """The article slug: the path under root, `/`-separated, without `.md`."""
-    rel = PurePosixPath(Path(path).relative_to(root).as_posix())
-    return str(rel.with_suffix(""))
-
-
 def parse_article(slug, raw, mtime=0.0):
     """Build an Article from a file's bytes."""
     if b"\x00" in raw:
@@ -165,15 +159,6 @@ def parse_article(slug, raw, mtime=0.0):
         updated=mtime,
         sha256=hashlib.sha256(raw).hexdigest(),
     )
-
-
-def load_article(root, slug):
-    """Read one article by slug from disk. Raises ArticleError or FileNotFoundError."""
-    path = article_path(root, slug)
-    if path is None:
-        raise FileNotFoundError(slug)
-    raw = path.read_bytes()
-    return parse_article(slug, raw, path.stat().st_mtime)
 
 
 def article_path(root, slug):

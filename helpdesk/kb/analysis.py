@@ -1,0 +1,154 @@
+"""How text becomes index terms: words, identifiers, stems, stop words and filler words.
+
+Articles and what users type go through the same analysis, so a word typed matches the
+word written:
+
+* A token is a run of word characters, joined by `.`, `:`, `/`, `-` or a bracketed part, so
+  `realpath_cache_size`, `catalog.product.price`, `MDVA-34591`, `setup:upgrade` and
+  `SQLSTATE[HY000]` are one token each.
+* An identifier (a token with joiners, or a code-style `camelCase` word) is indexed whole
+  and also as its parts (`realpath`, `cache`, `size`), the way Elasticsearch's
+  word_delimiter_graph does: "realpath cache size" finds `realpath_cache_size`, and the
+  identifier typed whole also lifts the articles that spell it exactly (`MDVA-34591`, not
+  `MDVA-34592`).
+* Stop words say nothing and are dropped. Filler words ("too", "nothing", "click") are kept
+  but weak: they may lift an article other words found, never find one alone, and are
+  never highlighted.
+"""
+
+import re
+from functools import lru_cache
+
+from whoosh.analysis import (
+    STOP_WORDS,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+
+# Words people type into a help center's box that say nothing about the problem.
+HELP_STOP_WORDS = frozenset(STOP_WORDS) | {
+    "how", "do", "does", "did", "doing", "i", "im", "me", "my", "mine", "what", "why", "where",
+    "which", "who", "whom", "there", "their", "they", "them", "was", "were", "been", "has",
+    "had", "would", "should", "could", "am", "its", "our", "so", "but", "about", "into",
+    "than", "then", "also", "just", "please", "help", "hi", "hello", "thanks", "any", "some",
+}
+
+# Words that describe a problem's mood rather than the problem: on their own they would
+# find any article that happens to hold them ("attachment too big" found "...check too").
+FILLER_WORDS = frozenset({
+    "too", "don", "dont", "doesn", "doesnt", "didn", "didnt", "isn", "isnt", "wasn", "won",
+    "cant", "cannot", "nothing", "anything", "something", "everything", "click", "clicked",
+    "clicking", "clicks", "get", "gets", "got", "getting", "want", "wanted", "need", "needs",
+    "like", "still", "even", "really", "very", "much", "many", "lot", "lots", "thing",
+    "things", "now", "way", "keep", "keeps", "kept", "try", "tried", "trying", "see", "seems",
+    "seem", "anymore", "anyone", "someone", "every", "all", "only", "again", "ever",
+    "happen", "happens", "happened", "happening", "since", "after", "before", "because",
+    "here", "able", "unable", "without", "instead", "same", "other", "another", "one",
+    "guys", "weird", "strange", "suddenly", "today", "yesterday", "anybody", "somebody",
+})
+
+TOKEN = re.compile(r"\w+(?:[.:/\-]\w+|\[\w+\])*", re.UNICODE)
+_JOINERS = re.compile(r"[_:/\-\[\]]+|(?<!\d)\.|\.(?!\d)")
+_HUMPS = re.compile(r"[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+MAX_PARTS = 8  # longer runs (paths, URLs) are indexed by their parts only
+
+
+def identifier_parts(token):
+    """The parts of an identifier (original case), or [] for a plain word.
+
+    Split at joiners (a dot only between letters, so "2.4.4" stays whole) and at the humps
+    of a code-style word that starts in lower case or has three humps or more (`getMode`,
+    `isScopePrivate`, `TierPriceStorage`), not brand names like `PayPal` or `GraphQL`.
+    """
+    pieces = [p for p in _JOINERS.split(token) if p]
+    parts = []
+    for piece in pieces:
+        humps = _HUMPS.findall(piece) if piece.isascii() and _CAMEL.search(piece) else ()
+        code_style = piece[:1].islower() or len(humps) >= 3
+        if len(humps) > 1 and code_style and "".join(humps) == piece:
+            parts.extend(humps)
+        else:
+            parts.append(piece)
+    return parts if len(parts) > 1 else []
+
+
+class IdentifierFilter(Filter):
+    """An identifier token whole (marked `whole`), then each of its parts."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = token.text
+            parts = identifier_parts(text)
+            if not parts:
+                token.whole = False
+                yield token
+                continue
+            if len(parts) <= MAX_PARTS:
+                token.whole = True
+                yield token
+            for part in parts:
+                token.text, token.whole = part, False
+                yield token
+
+
+class PairFilter(Filter):
+    """Neighbouring terms as one term ("clear cach"): phrase and proximity matches at the
+    cost of one more term lookup instead of reading positions. Whole identifiers are left
+    out: their parts pair up instead. (Whoosh's BiWordFilter fails on a text with no words
+    left after stop words.)"""
+
+    def __call__(self, tokens):
+        previous = None
+        for token in tokens:
+            if getattr(token, "whole", False):
+                continue
+            text = token.text
+            if previous is not None:
+                token.text = previous + PAIR_SEPARATOR + text
+                yield token
+            previous = text
+
+
+PAIR_SEPARATOR = " "
+_STOP = StopFilter(stoplist=HELP_STOP_WORDS, minsize=2)
+_STEM = StemFilter(cachesize=200_000)
+ANALYZER = RegexTokenizer(TOKEN) | IdentifierFilter() | LowercaseFilter() | _STOP | _STEM
+PAIR_ANALYZER = ANALYZER | PairFilter()
+# Unstemmed words: completions of a half-typed word and spelling corrections come from
+# here, so "configura" completes to "configuration" and "Did you mean" shows real words.
+WORD_ANALYZER = RegexTokenizer(TOKEN) | IdentifierFilter() | LowercaseFilter() | _STOP
+_ONE_WORD = RegexTokenizer(TOKEN) | LowercaseFilter() | _STOP | _STEM
+
+
+@lru_cache(maxsize=200_000)
+def stem(word):
+    """The index term for one word or whole identifier, or None for a stop word."""
+    tokens = [t.text for t in _ONE_WORD(word)]
+    return tokens[0] if len(tokens) == 1 else None
+
+
+# Index terms of the filler words.
+FILLER_TERMS = frozenset(filter(None, (stem(w) for w in FILLER_WORDS)))
+
+
+def tokens_of(text):
+    """The tokens of a text in their original case (identifiers whole)."""
+    return TOKEN.findall(text)
+
+
+def words_of(text):
+    """Lower-case words of a text, each identifier whole and then as its parts."""
+    words = []
+    for token in tokens_of(text):
+        parts = identifier_parts(token)
+        if not parts:
+            words.append(token.lower())
+            continue
+        if len(parts) <= MAX_PARTS:
+            words.append(token.lower())
+        words.extend(p.lower() for p in parts)
+    return words

@@ -30,7 +30,7 @@ from ..markup import (
     exceeds_nesting,
     plain_html,
 )
-from .articles import CATEGORY_FILES
+from .files import CATEGORY_FILES
 
 TOC_LEVELS = (2, 3)
 

@@ -80,7 +80,7 @@ def init_app(app):
     def http_error(error):
         if error.response is not None:  # a page made for this refusal (keeps a draft)
             return error.response
-        return _error_page(error.code, error.description)
+        return _error_page(error.code, RATE_LIMITED if error.code == 429 else error.description)
 
     @app.errorhandler(500)
     def server_error(error):
@@ -124,6 +124,9 @@ TITLES = {
     503: "Temporarily unavailable",
 }
 
+
+# Past a rate limit that has no page of its own (a form kept with what was typed).
+RATE_LIMITED = "Too many attempts in a short time. Please wait a few minutes and try again."
 
 UNAVAILABLE = ("The help desk cannot reach its database right now, so nothing was saved."
                " Please try again in a minute; if you were sending a request, go back and"

@@ -121,15 +121,16 @@ def test_the_refusal_says_how_to_get_in(guarded):
     assert 'value="admin@example.com"' in page
 
 
-def test_using_links_is_limited_per_address(limited):
+def test_using_links_is_limited_per_address_and_the_page_says_to_wait(limited):
     client = limited.test_client()
     client.environ_base["REMOTE_ADDR"] = "10.0.3.1"
     request_link(client, "ann@example.com")
     token = token_of(last_link(limited, "ann@example.com", "/login/link"))
-    codes = [client.post("/login/link", data={"token": token + "x",
-                                              "csrf_token": page_token(client)}).status_code
-             for _ in range(4)]
-    assert codes == [400, 400, 400, 429]
+    responses = [client.post("/login/link", data={"token": token + "x",
+                                                  "csrf_token": page_token(client)})
+                 for _ in range(4)]
+    assert [r.status_code for r in responses] == [400, 400, 400, 429]
+    assert "wait a few minutes" in responses[-1].get_data(as_text=True)
 
 
 def test_limits_are_off_when_the_setting_says_so(app):

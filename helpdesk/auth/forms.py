@@ -89,7 +89,3 @@ class ConfirmForm(Form):
     """A button that only carries its token (verification, a new address)."""
 
     token = Hidden(max_length=MAX_TOKEN_CHARS)
-
-
-class ButtonForm(Form):
-    """A form that is only a button (sign out, resend, sign out everywhere)."""

@@ -16,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from ..emails import normalize_email
@@ -66,26 +65,25 @@ def _limited(view):
     is counted by throttle.py instead, failures only."""
     view = limiter.limit(_email_limit, key_func=_email_key, methods=["POST"],
                          exempt_when=lambda: _no_email() or _password_given(),
-                         deduct_when=_mail_sent)(view)
-    return limiter.limit(_ip_limit, methods=["POST"], exempt_when=_password_given)(view)
+                         deduct_when=_mail_sent, on_breach=_form_again)(view)
+    return limiter.limit(_ip_limit, methods=["POST"], exempt_when=_password_given,
+                         on_breach=_form_again)(view)
 
 
-@bp.errorhandler(RateLimitExceeded)
-def rate_limited(error):
+def _form_again(limit):
+    """Past a limit on what sends mail: the form again with the email typed, and why."""
     message = ("Too many attempts in a short time. Please wait a few minutes and try again; "
                "any link we already sent still works.")
     pages = {"auth.login": ("auth/login.html", forms.SignInForm),
              "auth.register": ("auth/register.html", forms.RegisterForm),
              "auth.reset": ("auth/reset.html", forms.ResetRequestForm)}
-    if request.endpoint in pages:
-        template, form_class = pages[request.endpoint]
-        form = form_class()
-        if hasattr(form, "password"):
-            form.password.data = ""
-        return render_template(template, form=form, top_error=message,
-                               next=sessions.safe_next(request.values.get("next"))), 429
-    return render_template("errors/error.html", code=429, title="Too many requests",
-                           description=message), 429
+    template, form_class = pages[request.endpoint]
+    form = form_class()
+    if hasattr(form, "password"):
+        form.password.data = ""
+    return current_app.make_response((render_template(
+        template, form=form, top_error=message,
+        next=sessions.safe_next(request.values.get("next"))), 429))
 
 
 def _no_referrer(response):
@@ -97,6 +95,12 @@ def _no_referrer(response):
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _link_invalid(problem, again):
+    """A link that is expired, used or altered: why, and the page `again` to ask anew."""
+    return _no_referrer(current_app.make_response((render_template(
+        "auth/link_invalid.html", problem=problem, again=url_for(again)), 400)))
 
 
 def _signed_in(outcome, method):
@@ -166,8 +170,7 @@ def confirm_link():
     token = request.args.get("token", "", type=str)
     data = service.peek_sign_in_link(token)
     if data is None:
-        return _no_referrer(current_app.make_response((render_template(
-            "auth/link_invalid.html", problem=service.EXPIRED, again=url_for(".login")), 400)))
+        return _link_invalid(service.EXPIRED, ".login")
     form = forms.LinkForm(token=token, remember=bool(data.get("r")))
     return _no_referrer(current_app.make_response(render_template(
         "auth/confirm_link.html", form=form, email=data["e"])))
@@ -178,12 +181,10 @@ def confirm_link():
 def use_link():
     form = forms.LinkForm()
     if not form.validate():
-        return render_template("auth/link_invalid.html", problem=service.EXPIRED,
-                               again=url_for(".login")), 400
+        return _link_invalid(service.EXPIRED, ".login")
     outcome = service.use_sign_in_link(form.token.data)
     if outcome.problem:
-        return render_template("auth/link_invalid.html", problem=outcome.problem,
-                               again=url_for(".login")), 400
+        return _link_invalid(outcome.problem, ".login")
     outcome.remember = bool(form.remember.data)
     refused = _signed_in(outcome, "link")
     if refused:
@@ -196,7 +197,7 @@ def use_link():
 def logout():
     """GET asks (a link or prefetch must not sign anyone out); the POST signs out."""
     if request.method == "GET":
-        return render_template("auth/logout.html", form=forms.ButtonForm())
+        return render_template("auth/logout.html")
     sessions.end()
     flash("You are signed out.", "success")
     return redirect(url_for("kb.home"), 303)
@@ -230,16 +231,13 @@ def verify():
         token = request.args.get("token", "", type=str)
         user = service.peek_verification(token)
         if user is None:
-            return _no_referrer(current_app.make_response((render_template(
-                "auth/link_invalid.html", problem=service.EXPIRED,
-                again=url_for(".register")), 400)))
+            return _link_invalid(service.EXPIRED, ".register")
         form.token.data = token
         return _no_referrer(current_app.make_response(render_template(
             "auth/confirm_verify.html", form=form, email=user.email)))
     outcome = service.verify_registration(form.token.data if form.validate() else None)
     if outcome.problem:
-        return render_template("auth/link_invalid.html", problem=outcome.problem,
-                               again=url_for(".register")), 400
+        return _link_invalid(outcome.problem, ".register")
     refused = _signed_in(outcome, "password")
     if refused:
         return refused
@@ -274,8 +272,7 @@ def reset_confirm():
     token = (request.args if request.method == "GET" else request.form).get("token", "", type=str)
     data = service.peek_reset(token)
     if data is None:
-        return _no_referrer(current_app.make_response((render_template(
-            "auth/link_invalid.html", problem=service.EXPIRED, again=url_for(".reset")), 400)))
+        return _link_invalid(service.EXPIRED, ".reset")
     if request.method == "GET" or not form.validate():
         form.token.data = token
         form.password.data = form.confirm.data = ""
@@ -284,8 +281,7 @@ def reset_confirm():
             "auth/reset_confirm.html", form=form, email=data["e"]), status)))
     outcome = service.reset_password(token, form.password.data)
     if outcome.problem:
-        return render_template("auth/link_invalid.html", problem=outcome.problem,
-                               again=url_for(".reset")), 400
+        return _link_invalid(outcome.problem, ".reset")
     refused = _signed_in(outcome, "password")
     if refused:
         return refused
@@ -299,8 +295,7 @@ def reset_confirm():
 def _account_page(email_form=None, status=200, top_error=None):
     return render_template(
         "auth/account.html", email_form=email_form or forms.ChangeEmailForm(),
-        button=forms.ButtonForm(), top_error=top_error,
-        needs_password=bool(current_user.password_hash),
+        top_error=top_error, needs_password=bool(current_user.password_hash),
         recent=sessions.recently_signed_in()), status
 
 
@@ -347,17 +342,14 @@ def confirm_email():
         token = request.args.get("token", "", type=str)
         found = service.peek_email_change(token)
         if found is None:
-            return _no_referrer(current_app.make_response((render_template(
-                "auth/link_invalid.html", problem=service.EXPIRED,
-                again=url_for(".account")), 400)))
+            return _link_invalid(service.EXPIRED, ".account")
         form.token.data = token
         user, new_email = found
         return _no_referrer(current_app.make_response(render_template(
             "auth/confirm_email.html", form=form, old=user.email, new=new_email)))
     outcome = service.confirm_email_change(form.token.data if form.validate() else None)
     if outcome.problem:
-        return render_template("auth/link_invalid.html", problem=outcome.problem,
-                               again=url_for(".account")), 400
+        return _link_invalid(outcome.problem, ".account")
     refused = _signed_in(outcome, "link")
     if refused:
         return refused

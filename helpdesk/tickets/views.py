@@ -4,17 +4,7 @@ Following a request (My requests, one request, replies) is in requester_views.py
 same blueprint. Views parse and render; the services decide.
 """
 
-from flask import (
-    abort,
-    current_app,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_limiter.errors import RateLimitExceeded
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from .. import access, events
 from ..emails import normalize_email
@@ -60,19 +50,16 @@ def _email_limit():
     return current_app.config["REQUEST_RATE_LIMIT_EMAIL"]
 
 
-@bp.errorhandler(RateLimitExceeded)
-def rate_limited(error):
-    """Too many requests: the form again, with everything typed, and a clear message."""
-    if error.response is not None:  # the limit's own page (a reply preview, draft kept)
-        return error.response
+def _form_again(limit):
+    """Too many requests sent: the form again, with everything typed, and a clear message."""
     slug = (request.view_args or {}).get("slug")
-    if request.method != "POST" or slug not in request_types():
-        return render_template("errors/error.html", code=429, title="Too many requests",
-                               description="Please wait a little and try again."), 429
+    if slug not in request_types():
+        return None  # the error page says to wait
     form = form_class(request_types()[slug])()
     message = ("You have sent several requests in a short time. Please wait a few minutes "
                "and send this one again; what you typed is kept below.")
-    return _render_form(form, request_types()[slug], top_error=message, status=429)
+    return current_app.make_response(
+        _render_form(form, request_types()[slug], top_error=message, status=429))
 
 
 # --- choosing a type and filling the form ---------------------------------------------
@@ -92,9 +79,10 @@ def _prefill_args():
 
 @bp.route("/requests/new/<slug>", methods=["GET", "POST"])
 @csrf.exempt  # the form checks its own token, so an expired one re-renders with all values
-@limiter.limit(ip_limit, methods=["POST"], exempt_when=_finding_answers)
+@limiter.limit(ip_limit, methods=["POST"], exempt_when=_finding_answers, on_breach=_form_again)
 @limiter.limit(_email_limit, key_func=_email_key, methods=["POST"],
-               exempt_when=_no_email_or_finding, deduct_when=lambda r: r.status_code == 303)
+               exempt_when=_no_email_or_finding, deduct_when=lambda r: r.status_code == 303,
+               on_breach=_form_again)
 def new(slug):
     request_type = _type_or_404(slug)
     form = form_class(request_type)()

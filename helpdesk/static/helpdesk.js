@@ -181,7 +181,8 @@
     // "Find answers" asks at once (see upgradeRequestForm); too little text: back to the box.
     input.addEventListener("suggestions:ask", function () {
       clearTimeout(timer);
-      if (queryText().trim().length < 2) input.focus();
+      var enough = input.value.trim().length >= 2 || (other && other.value.trim().length >= 2);
+      if (!enough) input.focus();
       else ask();
     });
     // A draft restored from storage deserves answers straight away.

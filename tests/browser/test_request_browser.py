@@ -65,7 +65,7 @@ def test_the_description_sharpens_the_answers_the_summary_found(live_server, pag
         page.type("#summary", "email", delay=20)
         page.type("#description", "it never arrives in my inbox", delay=20)
     assert "q=email" in asked.value.url
-    expect(page.locator("#answers li a").first).to_contain_text("not arriving")
+    expect(answers(page).first).to_contain_text("not arriving")
 
 
 def test_an_answer_opens_in_its_own_tab_and_the_form_keeps_text_and_files(

@@ -41,10 +41,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from helpdesk.config import SEARCH_SYNONYMS_FILE  # noqa: E402
 from helpdesk.kb import files  # noqa: E402
 from helpdesk.kb.library import KnowledgeBase  # noqa: E402
 from helpdesk.kb.plaintext import headings, to_plain_text  # noqa: E402
-from helpdesk.kb.ranking import Ranking  # noqa: E402
+from helpdesk.kb.ranking import Ranker, Ranking, load_synonyms  # noqa: E402
 
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpora" / "kb" / "magento-support-kb" / "src"
 USER_QUERIES = HERE / "relevance_user_queries.toml"
@@ -138,10 +139,13 @@ class WhooshDefaults:
 
 
 class Ours:
+    """The suggest path as the app runs it by default: the shipped synonyms included."""
+
     def __init__(self, corpus, index_dir, semantic=None):
         self.name = "ours + semantic" if semantic else "ours"
+        ranker = Ranker(synonyms=load_synonyms(SEARCH_SYNONYMS_FILE))
         self.kb = KnowledgeBase(corpus, index_dir, check_interval=3600, background=False,
-                                semantic=semantic)
+                                semantic=semantic, ranker=ranker)
         self.kb.sync(full=True)
         self.count = len(self.kb.articles)
 

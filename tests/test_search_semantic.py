@@ -75,6 +75,21 @@ def test_the_request_form_suggests_by_meaning(semantic_app):
     assert [r["slug"] for r in data["results"]] == ["lab/cart"]
 
 
+def test_a_symptom_told_below_a_long_list_finds_its_article(make_app, write_article,
+                                                           articles_dir, tmp_path):
+    # The symptom comes after 240 words of settings, past the text embedded for the whole
+    # article: the passage that tells it is what comes close.
+    settings = " ".join(f"setting{n}" for n in range(240))
+    text = ("---\ntitle: Empty cart settings\n---\n"
+            f"{settings}. Empty cart: the cart is empty after paying.\n")
+    write_article("lab/settings.md", text)
+    # Wide vectors keep 240 unrelated words' sum close to orthogonal to the query.
+    model = tiny_model(tmp_path / "model", GROUPS, folder_texts(articles_dir) + [text],
+                       dimensions=1024)
+    client = make_app(SEARCH_SEMANTIC_MODEL=str(model)).test_client()
+    assert slugs(client, PARAPHRASE + " ") == ["lab/settings"]
+
+
 def test_words_still_lead_when_they_match(semantic_app, write_article):
     write_article("lab/basket.md", "---\ntitle: Trolley sizes\n---\nOur trolley comes in"
                   " three sizes.\n")
@@ -172,3 +187,4 @@ def test_an_unknown_model_name_leaves_search_by_words(make_app, cart):
 def test_the_model_files_are_only_read(semantic_app, model):
     kb_of(semantic_app)
     assert sorted(os.listdir(model)) == ["helpdesk-model.json", "model.onnx", "tokenizer.json"]
+

@@ -9,7 +9,7 @@ from support import MAGENTO, require_corpus
 
 pytestmark = pytest.mark.slow
 
-QUERY = "shoppers come back from the payment site to an empty basket"
+QUERY = "people return from the bank page and everything they picked is gone"
 ANSWER = "storefront/customers-get-logged-out-or-lose-cart-content-on-magento-storefront"
 
 

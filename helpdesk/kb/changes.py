@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from . import files, manifest
 from .index import article_document
 from .plaintext import headings, sentences, to_plain_text
-from .semantic import article_text
+from .semantic import article_texts
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,8 @@ def read_category(slug, path):
                 "order": None}
 
 
-def embedding_text(articles_dir, slug):
-    """The text embedded for a published article, or None when it cannot be read now."""
+def embedding_texts(articles_dir, slug):
+    """The texts embedded for a published article, or None when it cannot be read now."""
     path = files.article_path(articles_dir, slug)
     try:
         article = files.parse_article(slug, path.read_bytes()) if path else None
@@ -79,4 +79,4 @@ def embedding_text(articles_dir, slug):
         return None
     if article is None or article.draft:
         return None
-    return article_text(article.title, article.tags, to_plain_text(article.body))
+    return article_texts(article.title, article.tags, to_plain_text(article.body))

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 @dataclass
 class Fusion:
-    lexical_weight: float = 0.35
+    lexical_weight: float = 0.4
     depth: int = 10  # each side's top that is normalized and fused
-    min_similarity: float = 0.25  # below this cosine an article is not close in meaning
+    # Below this similarity an article is not close in meaning. A half-typed query is close
+    # to many articles a little; letting those in pushed the words' good answers down.
+    min_similarity: float = 0.35
 
 
 def fuse(lexical, semantic, fusion, limit):

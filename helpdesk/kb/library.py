@@ -208,7 +208,7 @@ class KnowledgeBase:
         if vectors is None:
             return
         published = {slug: info.sha256 for slug, info in self.articles.items()}
-        vectors.refresh(published, lambda slug: changes.embedding_text(self.articles_dir, slug),
+        vectors.refresh(published, lambda slug: changes.embedding_texts(self.articles_dir, slug),
                         between=self._check_words_now_and_then, stopping=self._stopping.is_set)
 
     def _check_words_now_and_then(self):

@@ -29,6 +29,8 @@ BATCH = 1  # articles encoded at once: int8 activations are scaled per batch, so
 # gives each article the same vector whatever it is embedded with (and is no slower)
 QUERY_CACHE = 4096  # query vectors remembered (one keystroke each)
 ARTICLE_WORDS = 200  # of an article's text embedded, after its title and tags
+PASSAGE_WORDS = 60  # of each passage embedded on its own, after the article's title
+PASSAGES = 6  # passages per article, from the start of its text
 
 
 def available():
@@ -48,6 +50,16 @@ def article_text(title, tags, body, words=ARTICLE_WORDS):
     return f"{' '.join([title, tags]).strip()}. {' '.join(body.split()[:words])}".strip()
 
 
+def article_texts(title, tags, body):
+    """Every text embedded for an article: the whole (`article_text`), then its passages,
+    each headed by the title. A user describing one symptom meets the passage that
+    describes it, though most of the article is about something else (versions, steps)."""
+    words = body.split()
+    passages = [f"{title}. {' '.join(words[start:start + PASSAGE_WORDS])}"
+                for start in range(0, min(len(words), PASSAGE_WORDS * PASSAGES), PASSAGE_WORDS)]
+    return [article_text(title, tags, body), *passages]
+
+
 class Encoder:
     """One ONNX sentence encoder: texts in, normalized float32 vectors out."""
 
@@ -63,7 +75,8 @@ class Encoder:
         self._tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER_FILE))
         self._tokenizer.no_padding()  # shipped files may pad every text to a fixed length
         self._tokenizer.enable_truncation(MAX_TOKENS)
-        self.id = f"{self.manifest['model_sha256']}:{MAX_TOKENS}:{ARTICLE_WORDS}"
+        self.id = (f"{self.manifest['model_sha256']}:{MAX_TOKENS}:{ARTICLE_WORDS}"
+                   f":{PASSAGE_WORDS}x{PASSAGES}")
         self.dimensions = int(self.manifest["dimensions"])
         self._queries = OrderedDict()
         self._lock = threading.Lock()

@@ -1,7 +1,8 @@
-"""Article vectors beside the index: one embedding per published article, kept current.
+"""Article vectors beside the index: a few embeddings per published article, kept current.
 
 `vectors.npz` in INDEX_DIR holds, for one model, each article's slug, the sha256 of the
-file it was computed from, and its vector. Only articles whose file changed are embedded
+file it was computed from, and its vectors: one for the whole article, then one per
+passage (`semantic.article_texts`). Only articles whose file changed are embedded
 again, a few at a time, and work in progress is saved every few seconds: the file is
 replaced atomically,
 so readers in other processes see the old set or the new one, and an interrupted run
@@ -27,16 +28,26 @@ STEP = 16  # articles embedded between two looks at the clock
 SAVE_SECONDS = 10.0  # how often work in progress is swapped in and saved
 
 
-class ArticleVectors:
-    """An immutable set of article vectors for one model."""
+WHOLE_SHARE = 0.5  # of an article's similarity from its whole vector; the rest from its
+# closest passage (measured on the dev queries against the whole alone and the passage alone)
 
-    def __init__(self, model_id, dimensions, slugs=(), shas=(), matrix=None):
+
+class ArticleVectors:
+    """An immutable set of article vectors for one model: `matrix` holds each article's
+    rows in turn, `counts[n]` of them for the n-th slug (its whole vector first)."""
+
+    def __init__(self, model_id, dimensions, slugs=(), shas=(), matrix=None, counts=()):
         self.model_id = model_id
         self.slugs = list(slugs)
         self.shas = list(shas)
         self.matrix = (np.zeros((0, dimensions), dtype=np.float32) if matrix is None
                        else np.ascontiguousarray(matrix, dtype=np.float32))
         self.matrix.flags.writeable = False
+        self.counts = np.asarray(counts, dtype=np.int64)
+        if len(self.counts) != len(self.slugs) or self.counts.sum() != len(self.matrix) \
+                or (self.counts < 1).any():
+            raise ValueError("vector rows do not match their articles")
+        self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1])).astype(np.int64)
         self.row = {slug: n for n, slug in enumerate(self.slugs)}
 
     def __len__(self):
@@ -47,20 +58,30 @@ class ArticleVectors:
         return [slug for slug, sha in published.items()
                 if (n := self.row.get(slug)) is None or self.shas[n] != sha]
 
+    def rows_of(self, n):
+        """The vectors of the n-th article."""
+        return self.matrix[self.starts[n]:self.starts[n] + self.counts[n]]
+
     def updated(self, published, new):
-        """A copy holding `published` articles only, with `new` ({slug: (sha, vector)})."""
-        rows = [(slug, self.shas[n], self.matrix[n]) for slug, n in self.row.items()
+        """A copy holding `published` articles only, with `new` ({slug: (sha, vectors)})."""
+        rows = [(slug, self.shas[n], self.rows_of(n)) for slug, n in self.row.items()
                 if slug in published and slug not in new]
-        rows += [(slug, sha, vector) for slug, (sha, vector) in new.items()]
+        rows += [(slug, sha, vectors) for slug, (sha, vectors) in new.items()]
         if not rows:
             return ArticleVectors(self.model_id, self.matrix.shape[1])
-        slugs, shas, matrix = zip(*rows)
+        slugs, shas, matrices = zip(*rows)
         return ArticleVectors(self.model_id, self.matrix.shape[1], slugs, shas,
-                              np.stack(matrix))
+                              np.concatenate(matrices), [len(m) for m in matrices])
 
     def similarities(self, vector):
-        """Cosine of `vector` with every article (vectors are normalized)."""
-        return self.matrix @ vector
+        """How close `vector` is to each article: the cosine with its whole vector and with
+        its closest passage, blended (vectors are normalized)."""
+        if not len(self.slugs):
+            return np.zeros(0, dtype=np.float32)
+        cosines = self.matrix @ vector
+        whole = cosines[self.starts]
+        closest = np.maximum.reduceat(cosines, self.starts)
+        return WHOLE_SHARE * whole + (1 - WHOLE_SHARE) * closest
 
 
 def read(index_dir, model_id, dimensions):
@@ -69,7 +90,7 @@ def read(index_dir, model_id, dimensions):
         with np.load(Path(index_dir) / NAME, allow_pickle=False) as data:
             if str(data["model_id"]) == model_id and data["matrix"].shape[1:] == (dimensions,):
                 return ArticleVectors(model_id, dimensions, data["slugs"].tolist(),
-                                      data["shas"].tolist(), data["matrix"])
+                                      data["shas"].tolist(), data["matrix"], data["counts"])
     except (OSError, ValueError, KeyError, EOFError):
         pass
     return ArticleVectors(model_id, dimensions)
@@ -82,7 +103,8 @@ def write(index_dir, vectors):
     with open(tmp, "wb") as fh:
         np.savez(fh, model_id=np.array(vectors.model_id),
                  slugs=np.array(vectors.slugs, dtype=str),
-                 shas=np.array(vectors.shas, dtype=str), matrix=vectors.matrix)
+                 shas=np.array(vectors.shas, dtype=str), matrix=vectors.matrix,
+                 counts=vectors.counts)
     os.chmod(tmp, 0o600)
     os.replace(tmp, target)
 
@@ -117,7 +139,8 @@ class VectorIndex:
     def refresh(self, published, text_of, between=lambda: None, stopping=lambda: False):
         """Embed the published articles ({slug: sha256}) lacking a current vector.
 
-        `text_of(slug)` gives the text to embed (None: skip it for now); `between()` runs
+        `text_of(slug)` gives the texts to embed, whole article first (None: skip it for
+        now); `between()` runs
         after each step, so lexical upkeep goes on meanwhile; `stopping()` ends the work
         early (what was done is kept). Returns the number embedded, or None when another
         process is doing it."""
@@ -137,11 +160,12 @@ class VectorIndex:
             if stopping():
                 break
             chunk = [(s, text_of(s)) for s in stale[start:start + STEP]]
-            chunk = [(s, text) for s, text in chunk if text is not None]
+            chunk = [(s, texts) for s, texts in chunk if texts]
             if chunk:
-                matrix = self.encoder.encode([text for _, text in chunk])
-                pending.update({slug: (published[slug], vector)
-                                for (slug, _), vector in zip(chunk, matrix)})
+                matrix = self.encoder.encode([text for _, texts in chunk for text in texts])
+                ends = np.cumsum([len(texts) for _, texts in chunk])
+                pending.update({slug: (published[slug], rows) for (slug, _), rows
+                                in zip(chunk, np.split(matrix, ends[:-1]))})
             if time.monotonic() - saved >= SAVE_SECONDS:
                 done += self._save(published, pending)
                 pending, saved = {}, time.monotonic()

@@ -13,6 +13,8 @@
  * the size and count limits before anything is uploaded. Its "Find answers" button asks
  * in place instead of sending the form back and forth, so chosen files stay chosen.
  *
+ * A requester's reply: Preview renders in place, so chosen files stay chosen.
+ *
  * The agent desk's reply form: help articles found as the agent types and saved replies
  * inserted at the cursor, instead of the server round trip the same buttons make without JS.
  * The queue's bulk bar shows once a request is ticked; the phone menu closes on Escape.
@@ -425,6 +427,34 @@
     }
   }
 
+  // --- a reply's preview, in place ---------------------------------------------------------
+  // Without this, Preview sends the form back and the browser forgets the chosen files.
+  // Here the text alone goes to the same address, which answers with the rendered HTML
+  // (sanitised on the server, as every message is), and the form is never left.
+
+  function upgradePreview(form) {
+    var button = form.querySelector('button[name="preview"]');
+    var box = document.getElementById(form.getAttribute("data-preview-in-place"));
+    var body = box && box.querySelector(".message-body");
+    if (!button || !body) return;
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var data = new FormData(form);
+      data.delete("attachments");
+      data.set("preview", "1");
+      fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+                           headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (answer) {
+          if (answer.error) { body.textContent = ""; body.appendChild(el("p", "error-message", answer.error)); }
+          else body.innerHTML = answer.html;  // the server's sanitised rendering
+          box.hidden = false;
+          box.focus();
+        })
+        .catch(function () { form.requestSubmit(button); });  // offline or odd: the page way
+    });
+  }
+
   // --- the queue's bulk bar, the phone menu, the way back from an article ------------------
 
   // Without this the bar is always there; with it, it appears once a request is ticked.
@@ -473,6 +503,7 @@
     document.querySelectorAll("fieldset[data-bulk]").forEach(upgradeBulk);
     document.querySelectorAll("details[data-menu]").forEach(upgradeMenu);
     document.querySelectorAll("[data-back-to-form]").forEach(upgradeBackLink);
+    document.querySelectorAll("form[data-preview-in-place]").forEach(upgradePreview);
     // Other forms with files (a reply to a request) get the same early check.
     document.querySelectorAll('form[data-check-files] input[type="file"][data-max-bytes]')
       .forEach(checkFiles);

@@ -18,6 +18,7 @@
  * The agent desk's reply form: help articles found as the agent types and saved replies
  * inserted at the cursor, instead of the server round trip the same buttons make without JS.
  * The queue's bulk bar shows once a request is ticked; the phone menu closes on Escape.
+ * Every page remembers the browser's time zone in a cookie, so times read in it.
  */
 (function () {
   "use strict";
@@ -495,7 +496,20 @@
     });
   }
 
+  // The server writes times in the zone named by this cookie (checked against the tz
+  // database there); without it, in UTC. Both always say which zone they are in.
+  function rememberZone() {
+    var name = "";
+    try { name = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+    if (!/^[A-Za-z0-9_+\-\/]{1,64}$/.test(name)) return;
+    var current = (document.cookie.match(/(?:^|; )tz=([^;]*)/) || [])[1];
+    if (current === name) return;
+    document.cookie = "tz=" + name + "; path=/; max-age=31536000; samesite=lax" +
+      (window.location.protocol === "https:" ? "; secure" : "");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    rememberZone();
     document.querySelectorAll("form[data-agent-reply]").forEach(upgradeAgentReply);
     document.querySelectorAll("[data-clear-draft]").forEach(clearDraft);
     document.querySelectorAll("form[data-draft]").forEach(upgradeRequestForm);

@@ -47,7 +47,7 @@ def new_password_field(label="Password"):
 class SignInForm(Form):
     email = email_field(description="We email you a link that signs you in. No password "
                                     "needed.")
-    password = PasswordField("Password (only if you created one)",
+    password = PasswordField("Password",
                              validators=[Optional(), _PASSWORD_BOUND])
     remember = BooleanField("Keep me signed in on this device")
     next = Hidden(max_length=MAX_NEXT_CHARS)
@@ -64,7 +64,7 @@ class RegisterForm(Form):
     email = email_field()
     password = new_password_field()
     confirm = PasswordField("Repeat the password",
-                            validators=[_PASSWORD_BOUND,
+                            validators=[InputRequired("Repeat the password."), _PASSWORD_BOUND,
                                         EqualTo("password", "The passwords do not match.")])
 
 
@@ -76,7 +76,7 @@ class ResetForm(Form):
     token = Hidden(max_length=MAX_TOKEN_CHARS)
     password = new_password_field("New password")
     confirm = PasswordField("Repeat the new password",
-                            validators=[_PASSWORD_BOUND,
+                            validators=[InputRequired("Repeat the password."), _PASSWORD_BOUND,
                                         EqualTo("password", "The passwords do not match.")])
 
 

@@ -118,7 +118,8 @@ class ReplyForm(Form):
     body = TextAreaField(
         "Your reply",
         validators=[MaxLength(REPLY_MAX, f"Keep your reply under {REPLY_MAX} characters.")],
-        description="Markdown works: **bold**, lists, `code`, links. Press Preview to check.")
+        description="Write a message, attach files, or both. Markdown works: **bold**, lists,"
+                    " `code`, links. Press Preview to check.")
     attachments = MultipleFileField("Attachments")
 
 
@@ -130,6 +131,6 @@ class RateForm(Form):
                                 SelectChoice("2", "2 – Unsatisfied"),
                                 SelectChoice("1", "1 – Very unsatisfied")],
                        validators=[InputRequired("Choose a rating from 1 to 5.")])
-    comment = TextAreaField("Comment (optional)",
+    comment = TextAreaField("Comment",
                             validators=[Optional(), MaxLength(
                                 2000, "Keep the comment under 2000 characters.")])

@@ -51,6 +51,7 @@ class SignInForm(Form):
                              validators=[Optional(), _PASSWORD_BOUND])
     remember = BooleanField("Keep me signed in on this device")
     next = Hidden(max_length=MAX_NEXT_CHARS)
+    email_checked = Hidden(max_length=254)
 
 
 class LinkForm(Form):
@@ -62,6 +63,7 @@ class LinkForm(Form):
 
 class RegisterForm(Form):
     email = email_field()
+    email_checked = Hidden(max_length=254)
     password = new_password_field()
     confirm = PasswordField("Repeat the password",
                             validators=[InputRequired("Repeat the password."), _PASSWORD_BOUND,

@@ -18,7 +18,8 @@
  * The agent desk's reply form: help articles found as the agent types and saved replies
  * inserted at the cursor, instead of the server round trip the same buttons make without JS.
  * The queue's bulk bar shows once a request is ticked; the phone menu closes on Escape.
- * Every page remembers the browser's time zone in a cookie, so times read in it.
+ * Every page remembers the browser's time zone in a cookie, so times read in it. A
+ * "Did you mean" address fills its field in place.
  */
 (function () {
   "use strict";
@@ -496,6 +497,21 @@
     });
   }
 
+  // "Did you mean name@gmail.com?": the button fills the field in place (without this it
+  // brings the form back with the address fixed); what else was chosen stays as it was.
+  function upgradeEmailHint(button) {
+    button.addEventListener("click", function (event) {
+      var field = document.getElementById(button.getAttribute("data-fill-email"));
+      var hint = document.getElementById("email-hint");
+      if (!field) return;
+      event.preventDefault();
+      field.value = button.value;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      if (hint) hint.parentNode.removeChild(hint);
+      field.focus();
+    });
+  }
+
   // The server writes times in the zone named by this cookie (checked against the tz
   // database there); without it, in UTC. Both always say which zone they are in.
   function rememberZone() {
@@ -518,6 +534,9 @@
     document.querySelectorAll("details[data-menu]").forEach(upgradeMenu);
     document.querySelectorAll("[data-back-to-form]").forEach(upgradeBackLink);
     document.querySelectorAll("form[data-preview-in-place]").forEach(upgradePreview);
+    document.querySelectorAll("button[data-fill-email]").forEach(upgradeEmailHint);
+    var hint = document.getElementById("email-hint");
+    if (hint && !document.getElementById("error-summary")) hint.focus();
     // Other forms with files (a reply to a request) get the same early check.
     document.querySelectorAll('form[data-check-files] input[type="file"][data-max-bytes]')
       .forEach(checkFiles);

@@ -50,6 +50,7 @@ class RequestForm(Form):
     website = StringField("Leave this field empty",
                           validators=[MaxLength(200, "Leave this field empty.")])
     submission_token = Hidden(max_length=SUBMISSION_TOKEN_MAX)
+    email_checked = Hidden(max_length=254)
     suggested = Hidden(max_length=10)
     include_environment = BooleanField("Attach these technical details", default=True)
     env_language = Hidden()

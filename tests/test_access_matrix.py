@@ -62,6 +62,7 @@ TABLE = {
     ("POST", "auth.resend_verification"): SIGNED_IN, ("POST", "auth.end_all_sessions"): SIGNED_IN,
     ("GET", "tickets.choose"): PUBLIC, ("GET", "tickets.new"): PUBLIC,
     ("POST", "tickets.new"): PUBLIC, ("GET", "tickets.suggest"): PUBLIC,
+    ("GET", "tickets.email_check"): PUBLIC,
     ("GET", "tickets.open_suggestion"): PUBLIC, ("POST", "tickets.solved"): PUBLIC,
     ("GET", "tickets.solved_page"): PUBLIC,
     ("GET", "tickets.my_requests"): SIGNED_IN,

@@ -82,3 +82,9 @@ def test_registration_asks_about_a_mistyped_domain(app, client):
     data["email_checked"] = hidden_fields(page)["email_checked"]
     data["csrf_token"] = page_token(client, "/register")
     assert post(client, "/register", data).status_code == 303
+
+
+def test_the_form_script_can_ask_before_sending(client):
+    assert client.get(f"/requests/email-check?email={TYPO}").get_json() == {"suggestion": FIXED}
+    assert client.get("/requests/email-check?email=frank@gmail.com").get_json() == {
+        "suggestion": None}

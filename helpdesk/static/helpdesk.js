@@ -512,6 +512,44 @@
     });
   }
 
+  // The request form asks about the address as soon as it is typed: a "Did you mean" that
+  // came back from Send would cost the chosen files. Seen here, the address as typed is
+  // marked checked, so Send does not ask again.
+  function checkEmailEarly(form) {
+    var field = form.querySelector('input[type="email"]:not([readonly])');
+    var checked = form.querySelector('input[name="email_checked"]');
+    if (!field || !checked) return;
+    field.addEventListener("change", function () {
+      var typed = field.value.trim();
+      var old = document.getElementById("email-hint");
+      if (old) old.parentNode.removeChild(old);
+      if (!typed || typed.indexOf("@") < 0) return;
+      var url = new URL(form.getAttribute("data-email-check"), window.location.href);
+      url.searchParams.set("email", typed);
+      fetch(url.toString(), { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.suggestion || field.value.trim() !== typed) return;
+          checked.value = typed;
+          var hint = el("div", "did-you-mean");
+          hint.id = "email-hint";
+          hint.setAttribute("role", "status");
+          var question = el("p", null, "Did you mean ");
+          var button = el("button", "link-button", data.suggestion);
+          button.type = "button";
+          button.value = data.suggestion;
+          button.setAttribute("data-fill-email", field.id);
+          upgradeEmailHint(button);
+          question.appendChild(button);
+          question.appendChild(document.createTextNode("?"));
+          hint.appendChild(question);
+          hint.appendChild(el("p", "small", "If " + typed + " is right, leave it as it is."));
+          checked.parentNode.insertBefore(hint, checked.nextSibling);
+        })
+        .catch(function () { /* offline: Send asks instead */ });
+    });
+  }
+
   // The server writes times in the zone named by this cookie (checked against the tz
   // database there); without it, in UTC. Both always say which zone they are in.
   function rememberZone() {
@@ -535,6 +573,7 @@
     document.querySelectorAll("[data-back-to-form]").forEach(upgradeBackLink);
     document.querySelectorAll("form[data-preview-in-place]").forEach(upgradePreview);
     document.querySelectorAll("button[data-fill-email]").forEach(upgradeEmailHint);
+    document.querySelectorAll("form[data-email-check]").forEach(checkEmailEarly);
     var hint = document.getElementById("email-hint");
     if (hint && !document.getElementById("error-summary")) hint.focus();
     // Other forms with files (a reply to a request) get the same early check.

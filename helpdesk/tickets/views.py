@@ -7,7 +7,7 @@ same blueprint. Views parse and render; the services decide.
 from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from .. import access, events
-from ..emails import normalize_email
+from ..emails import normalize_email, suggest_address
 from ..extensions import csrf, limiter
 from ..forms import email_hint, took_suggested_email
 from ..kb import get_kb
@@ -223,6 +223,14 @@ def suggest():
         "slug": info.slug, "title": info.title, "url": deflection.open_url(info.slug, type_slug),
         "snippet": hit.snippet, "highlights": hit.highlights,
     } for info, hit in found])
+
+
+@bp.get("/requests/email-check")
+def email_check():
+    """The form's script asks as soon as the address is typed, so the "Did you mean" comes
+    before sending (a send that comes back would lose the chosen files). Pure computation
+    over one bounded address and a short list: nothing stored, nothing looked up."""
+    return jsonify(suggestion=suggest_address(request.args.get("email", "", type=str)[:254]))
 
 
 @bp.get("/requests/answers/<path:slug>")

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from accounts import post
+from desk import signed_in
 
 
 def label_of(page, field_id):
@@ -33,3 +34,14 @@ def test_registering_without_repeating_the_password_says_so(client):
                                           "password": "a long enough password"},
                     token_from="/register")
     assert "Repeat the password." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path, required", [
+    ("/agent/saved-replies", ["title", "body"]),
+    ("/agent/people", ["invite-email"]),
+])
+def test_desk_forms_mark_what_they_need(app, path, required):
+    admin = signed_in(app, "admin@example.com", role="admin")
+    page = admin.get(path).get_data(as_text=True)
+    for field_id in required:
+        assert "(required)" in label_of(page, field_id) and is_required(page, field_id)

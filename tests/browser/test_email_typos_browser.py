@@ -87,3 +87,22 @@ def test_the_question_has_no_serious_accessibility_problems(
         expect(page.locator("#email-hint")).to_be_focused()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("path, button", [("/login", "Sign in"), ("/register", "Create account")])
+def test_sign_in_and_registration_ask_and_fill_in_place(
+        live_server, page, serious_violations, width, path, button):
+    server = live_server()
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(server.url + path)
+    page.fill("#email", TYPO)
+    if path == "/register":
+        page.fill("#password", "a long enough password")
+        page.fill("#confirm", "a long enough password")
+    page.get_by_role("button", name=button, exact=True).click()
+    expect(page.locator("#email-hint")).to_be_focused()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(page) == []
+    page.get_by_role("button", name=FIXED).click()
+    expect(page.locator("#email")).to_have_value(FIXED)

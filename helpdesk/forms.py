@@ -20,6 +20,8 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import FileField, HiddenField
 from wtforms.validators import Length, StopValidation, ValidationError
 
+from .emails import normalize_email, suggest_address
+
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HIDDEN_MAX = 200
 
@@ -104,3 +106,28 @@ class FormRequest(flask.Request):
     @max_content_length.setter
     def max_content_length(self, value):
         flask.Request.max_content_length.fset(self, value)
+
+
+# --- "did you mean": an address whose domain looks mistyped -------------------------------
+# A form with an email field adds `email_checked = Hidden(max_length=254)`. The first send
+# of a likely typo comes back with the suggestion (email_hint); sending the same address
+# again goes through, since the person has seen it and insists. "use_email" is the
+# suggestion's button: without JavaScript it brings the form back with the address fixed.
+
+def email_hint(form):
+    """The corrected address to offer, once per typed address; None to go on."""
+    typed = form.email.data or ""
+    suggestion = suggest_address(typed)
+    if suggestion is None or normalize_email(form.email_checked.data) == normalize_email(typed):
+        return None
+    form.email_checked.data = typed
+    return suggestion
+
+
+def took_suggested_email(form):
+    """True when the suggestion's button was pressed: the field now holds it."""
+    value = request.form.get("use_email", type=str)
+    if value is None:
+        return False
+    form.email.data = " ".join(value.split())[:254]
+    return True

@@ -113,3 +113,128 @@ def render_markdown(text):
     if exceeds_nesting(tokens, _USER):
         return _clean_user(plain_html(text))
     return _clean_user(_USER.renderer.render(tokens, _USER.options, {}))
+
+
+# --- the same Markdown as plain text, for the text part of a mail ---------------------------
+
+def plain_text(text):
+    """What a reader of the rendered Markdown sees, as text: no `**`, links as "title (url)".
+
+    Paragraphs are split by blank lines, list items keep a "-" or their number, quotes a
+    "> ", code blocks are indented by four spaces; images become their alt text. Text
+    past the same bounds as render_user_text is given back as typed.
+    """
+    text = (text or "").replace("\r\n", "\n")
+    if len(text) > MARKDOWN_MAX_CHARS:
+        return text
+    tokens = _USER.parse(text)
+    if exceeds_nesting(tokens, _USER):
+        return text
+    return _PlainWriter().write(tokens)
+
+
+def _inline_plain(children):
+    parts, links = [], []
+    for token in children or ():
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif token.type == "image":
+            parts.append(_USER.renderer.renderInlineAsText(token.children or [], _USER.options, {}))
+        elif token.type == "link_open":
+            links.append((len(parts), str(token.attrGet("href") or "")))
+        elif token.type == "link_close" and links:
+            start, href = links.pop()
+            shown = "".join(parts[start:])
+            if href and href != shown and href != "mailto:" + shown:
+                parts.append(f" ({href})")
+    return "".join(parts)
+
+
+class _PlainWriter:
+    """Blocks joined by blank lines; list items and table rows by single line breaks."""
+
+    def __init__(self):
+        self.blocks = []     # (text, tight): a tight block follows the one before on the next line
+        self.lists = []      # per open list: [next number or None for bullets, items so far]
+        self.marker = None   # the marker of the list item whose first block comes next
+        self.item_tight = False
+        self.quotes = 0
+        self.row = None
+        self.rows = 0
+
+    def write(self, tokens):
+        for token in tokens:
+            handler = getattr(self, "_" + token.type, None)
+            if handler is not None:
+                handler(token)
+        out = ""
+        for text, tight in self.blocks:
+            out += ("\n" if tight else "\n\n") + text if out else text
+        return out
+
+    def _add(self, text, tight=False):
+        indent = "  " * max(0, len(self.lists) - 1)
+        if self.marker is not None:
+            lead, rest = indent + self.marker, indent + " " * len(self.marker)
+            self.marker, tight = None, self.item_tight
+        else:
+            lead = rest = indent + ("   " if self.lists else "")
+        lines = text.split("\n")
+        lines = [lead + lines[0]] + [rest + line if line else line for line in lines[1:]]
+        if self.quotes:
+            lines = ["> " * self.quotes + line for line in lines]
+        self.blocks.append(("\n".join(lines), tight))
+
+    def _bullet_list_open(self, token):
+        self.lists.append([None, 0])
+
+    def _ordered_list_open(self, token):
+        self.lists.append([int(token.attrGet("start") or 1), 0])
+
+    def _bullet_list_close(self, token):
+        self.lists.pop()
+
+    _ordered_list_close = _bullet_list_close
+
+    def _list_item_open(self, token):
+        current = self.lists[-1]
+        current[1] += 1
+        self.item_tight = current[1] > 1 or len(self.lists) > 1
+        if current[0] is None:
+            self.marker = "- "
+        else:
+            self.marker = f"{current[0]}. "
+            current[0] += 1
+
+    def _blockquote_open(self, token):
+        self.quotes += 1
+
+    def _blockquote_close(self, token):
+        self.quotes -= 1
+
+    def _inline(self, token):
+        if self.row is not None:
+            self.row.append(_inline_plain(token.children))
+        else:
+            self._add(_inline_plain(token.children))
+
+    def _fence(self, token):
+        self._add("\n".join("    " + line for line in token.content.rstrip("\n").split("\n")))
+
+    _code_block = _fence
+
+    def _hr(self, token):
+        self._add("----")
+
+    def _table_open(self, token):
+        self.rows = 0
+
+    def _tr_open(self, token):
+        self.row = []
+
+    def _tr_close(self, token):
+        cells, self.row = self.row, None
+        self.rows += 1
+        self._add(" | ".join(cells), tight=self.rows > 1)

@@ -3,7 +3,7 @@
 import logging
 from datetime import datetime, timezone
 
-from flask import jsonify, make_response, render_template, request, session
+from flask import g, has_request_context, jsonify, make_response, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -13,6 +13,7 @@ from .auth.session_store import DatabaseStore, ServerSessionInterface, is_person
 from .extensions import db
 from .kb import segments
 from .text import byte_size
+from .zones import when, zone
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ def init_app(app):
     app.jinja_env.filters["segments"] = lambda hit: segments(hit.snippet, hit.highlights)
     app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()
     app.jinja_env.filters["humandate"] = lambda ts: _date(ts).strftime("%-d %B %Y")
+    app.jinja_env.filters["local_time"] = lambda moment, style="long": when(
+        moment, reader_zone(), style)
 
     @app.after_request
     def security_headers(response):
@@ -112,6 +115,19 @@ def text_too_large_message(config):
             f" {config['MAX_FORM_PARTS']} fields and files). Go back with your browser's Back"
             " button, shorten the longest text (attach a long log as a file instead), and"
             " send again. Nothing was saved yet.")
+
+
+# Set by the page's script from the browser's own zone (helpdesk.js); read, never trusted.
+ZONE_COOKIE = "tz"
+
+
+def reader_zone():
+    """The zone the browser reported, if the tz database knows it; else UTC."""
+    if not has_request_context():
+        return zone(None)
+    if "reader_zone" not in g:
+        g.reader_zone = zone(request.cookies.get(ZONE_COOKIE, ""))
+    return g.reader_zone
 
 
 def _date(timestamp):

@@ -53,7 +53,8 @@ def test_an_agents_reply_reaches_the_requester_with_its_files(mail_app, smtp_ser
     assert mail["To"] == "ann@example.com"
     assert mail["Subject"] == f"[{ref}] Re: Export fails"
     body = text_of(mail)
-    assert "Please update to **3.2**." in body
+    assert "Please update to 3.2." in body and "**" not in body
+    assert "<strong>3.2</strong>" in mail.get_body(("html",)).get_content()
     assert re.search(rf"where\.png: {BASE}/attachments/\S+/where\.png\?t=\S+", body)
     assert re.search(rf"{BASE}/requests/{ref}\?t=\S+", body)
 

@@ -245,3 +245,24 @@ def test_without_smtp_mail_is_logged_and_listed_on_the_debug_outbox(make_app, ca
 
 def test_the_debug_outbox_does_not_exist_in_production(client):
     assert client.get("/dev/outbox").status_code == 404
+
+
+def test_the_debug_outbox_frames_each_mails_html_part_without_scripts(make_app):
+    app = make_app(DEBUG=True)
+    app.debug = True
+    client = app.test_client()
+    ref = ref_from(post_request(client))
+    page = client.get("/dev/outbox").get_data(as_text=True)
+    frame = re.search(r'<iframe[^>]*sandbox="([^"]*)"[^>]*src="([^"]+)"', page, re.S)
+    sandbox = frame.group(1).split()
+    assert "allow-scripts" not in sandbox and "allow-same-origin" not in sandbox
+    html = client.get(frame.group(2))
+    assert f"/requests/{ref}?t=" in html.get_data(as_text=True)
+    policy = html.headers["Content-Security-Policy"]
+    assert "script-src" not in policy and "default-src 'none'" in policy and "sandbox" in policy
+    assert '<base target="_blank">' in html.get_data(as_text=True)  # links leave the frame
+
+
+def test_a_mails_html_part_is_not_served_in_production(app, client):
+    ref_from(post_request(client))
+    assert client.get("/dev/outbox/1.html").status_code == 404

@@ -15,10 +15,11 @@ def limited(make_app):
                     REQUEST_RATE_LIMIT_IP="5 per minute", AUTH_RATE_LIMIT_IP="50 per minute")
 
 
-def requester_post(client, ref, **fields):
+def requester_post(client, ref, headers=None, **fields):
     data, content_type = multipart({"csrf_token": page_token(client, f"/requests/{ref}"),
                                     "body": DRAFT, **fields})
-    return client.post(f"/requests/{ref}/reply", data=data, content_type=content_type)
+    return client.post(f"/requests/{ref}/reply", data=data, content_type=content_type,
+                       headers=headers or {})
 
 
 @pytest.fixture
@@ -36,6 +37,16 @@ def test_a_requester_who_previews_too_often_gets_the_page_back_with_the_draft(an
     page = response.get_data(as_text=True)
     assert response.status_code == 429
     assert "many previews" in page and "My draft answer, with **Markdown**" in page
+
+
+def test_a_preview_in_place_past_the_limit_says_why_and_renders_nothing(ann):
+    client, ref = ann
+    wants_json = {"Accept": "application/json"}
+    first = requester_post(client, ref, headers=wants_json, preview="1")
+    assert first.get_json()["html"] == "<p>My draft answer, with <strong>Markdown</strong></p>\n"
+    requester_post(client, ref, headers=wants_json, preview="1")
+    refused = requester_post(client, ref, headers=wants_json, preview="1")
+    assert refused.status_code == 429 and "many previews" in refused.get_json()["error"]
 
 
 def test_a_requester_past_the_preview_limit_can_still_send(limited, ann):

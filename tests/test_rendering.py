@@ -5,7 +5,7 @@ import re
 import pytest
 
 from helpdesk.kb.rendering import render_article
-from helpdesk.markup import render_user_text
+from helpdesk.markup import plain_text, render_user_text
 
 FULL = """\
 # Exporting reports
@@ -269,7 +269,7 @@ RENDER_BUDGET = 90  # seconds for all the inputs below together
 CHILD = """
 import json, sys
 from helpdesk.kb.rendering import render_article
-from helpdesk.markup import render_user_text
+from helpdesk.markup import plain_text, render_user_text
 out = {}
 for name, (kind, text) in json.load(sys.stdin).items():
     out[name] = render_article(text).html if kind == "article" else render_user_text(text)
@@ -364,3 +364,14 @@ def test_an_agent_sees_a_hostile_description_as_typed(app):
     from desk import page, signed_in
     ref = file_request(app, description="[a" * 10_000)
     assert "[a" * 10_000 in page(signed_in(app), f"/agent/requests/{ref}")
+
+
+def test_markdown_as_plain_text_reads_like_the_rendered_page():
+    text = plain_text("Use **bold** and `code`.\n\n1. one\n2. [two](https://example.com/2)\n\n"
+                      "> quoted\n\n```\n$ winver\n```\n\n[bad](javascript:alert(1)) ![shot](x.png)")
+    assert text == ("Use bold and code.\n\n1. one\n2. two (https://example.com/2)\n\n> quoted\n\n"
+                    "    $ winver\n\nbad shot")
+
+
+def test_a_link_written_as_its_address_is_not_repeated_in_plain_text():
+    assert plain_text("See <https://example.com/a>.") == "See https://example.com/a."

@@ -47,10 +47,11 @@ def new_password_field(label="Password"):
 class SignInForm(Form):
     email = email_field(description="We email you a link that signs you in. No password "
                                     "needed.")
-    password = PasswordField("Password (only if you created one)",
+    password = PasswordField("Password",
                              validators=[Optional(), _PASSWORD_BOUND])
     remember = BooleanField("Keep me signed in on this device")
     next = Hidden(max_length=MAX_NEXT_CHARS)
+    email_checked = Hidden(max_length=254)
 
 
 class LinkForm(Form):
@@ -62,9 +63,10 @@ class LinkForm(Form):
 
 class RegisterForm(Form):
     email = email_field()
+    email_checked = Hidden(max_length=254)
     password = new_password_field()
     confirm = PasswordField("Repeat the password",
-                            validators=[_PASSWORD_BOUND,
+                            validators=[InputRequired("Repeat the password."), _PASSWORD_BOUND,
                                         EqualTo("password", "The passwords do not match.")])
 
 
@@ -76,7 +78,7 @@ class ResetForm(Form):
     token = Hidden(max_length=MAX_TOKEN_CHARS)
     password = new_password_field("New password")
     confirm = PasswordField("Repeat the new password",
-                            validators=[_PASSWORD_BOUND,
+                            validators=[InputRequired("Repeat the password."), _PASSWORD_BOUND,
                                         EqualTo("password", "The passwords do not match.")])
 
 

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 
 from ..emails import normalize_email
 from ..extensions import limiter, login_manager
+from ..forms import email_hint, took_suggested_email
 from . import devices, forms, passwords, service, sessions
 
 bp = Blueprint("auth", __name__)
@@ -122,9 +123,18 @@ def login():
     if request.method == "GET":
         form.email.data = request.args.get("email", "", type=str)[:254]
         return render_template("auth/login.html", form=form, next=next_path)
+    if took_suggested_email(form):
+        form.password.data = ""
+        return render_template("auth/login.html", form=form, next=next_path)
     if not form.validate():
         form.password.data = ""
         return render_template("auth/login.html", form=form, next=next_path), 400
+    # A link mailed to a mistyped address never arrives: ask first. (A password that
+    # matches proves the address; one that does not gets the usual answer.)
+    hint = None if form.password.data else email_hint(form)
+    if hint:
+        return render_template("auth/login.html", form=form, next=next_path,
+                               email_suggestion=hint)
     if form.password.data:
         return _password_sign_in(form, next_path)
     service.send_sign_in_link(form.email.data, next_path, form.remember.data)
@@ -210,10 +220,17 @@ def logout():
 def register():
     form = forms.RegisterForm()
     if request.method == "POST":
-        if form.validate():
+        if took_suggested_email(form):
+            form.password.data = form.confirm.data = ""
+            return render_template("auth/register.html", form=form)
+        valid = form.validate()
+        hint = valid and email_hint(form)
+        if valid and not hint:
             service.register(form.email.data, form.password.data)
             return _sent(form.email.data, ".register_sent")
         form.password.data = form.confirm.data = ""
+        if hint:
+            return render_template("auth/register.html", form=form, email_suggestion=hint)
         return render_template("auth/register.html", form=form), 400
     return render_template("auth/register.html", form=form)
 

@@ -13,16 +13,17 @@ from .semantic import article_texts
 log = logging.getLogger(__name__)
 
 
-def compare(found, known, report):
+def compare(found, known, report, committed=None):
     """(entries, documents, deleted) for the files `found` by a scan against the manifest's
-    `known` entries; fills `report` (a SyncReport)."""
+    `known` entries; fills `report` (a SyncReport). `committed` (history.CommitTimes, or
+    None) dates the files that are read."""
     entries, documents, deleted = {}, [], []
     for slug, (mtime, size, path) in found.items():
         old = known.get(slug)
         if manifest.unchanged(old, mtime, size):
             entries[slug] = old
         else:
-            entry, doc = read_file(slug, path, mtime, size, old)
+            entry, doc = read_file(slug, path, mtime, size, old, committed)
             entries[slug] = entry
             was_published = bool(old and old["status"] == "ok")
             if doc is not None:
@@ -38,11 +39,12 @@ def compare(found, known, report):
     return entries, documents, deleted
 
 
-def read_file(slug, path, mtime, size, old):
+def read_file(slug, path, mtime, size, old, committed=None):
     """Manifest entry and index document (None when unchanged or unpublished)."""
     entry = {"mtime_ns": mtime, "size": size}
     try:
-        article = files.parse_article(slug, path.read_bytes(), mtime / 1e9)
+        when = committed.get(_relative(committed.root, path)) if committed else None
+        article = files.parse_article(slug, path.read_bytes(), mtime / 1e9, when)
     except (OSError, files.ArticleError) as exc:
         reason = exc.args[0] if isinstance(exc, files.ArticleError) else exc.strerror
         return {**entry, "status": "error", "error": str(reason), "sha256": ""}, None
@@ -59,6 +61,13 @@ def read_file(slug, path, mtime, size, old):
                            article.tags, article.summary, to_plain_text(article.body),
                            sentences(article.body))
     return entry, doc
+
+
+def _relative(root, path):
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
 def read_category(slug, path):

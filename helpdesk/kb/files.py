@@ -6,6 +6,8 @@ read raises `ArticleError`, which the caller reports and skips, so one bad file 
 the site down.
 """
 
+import calendar
+import datetime
 import hashlib
 import os
 import re
@@ -131,8 +133,30 @@ def decode(raw):
         raise ArticleError("file is not UTF-8 text") from None
 
 
-def parse_article(slug, raw, mtime=0.0):
-    """Build an Article from a file's bytes."""
+def _front_matter_date(meta):
+    """`updated:` (or `last_updated:`) as a unix time: a YAML date, a date-time, or an ISO
+    string; None when absent or unreadable (the caller falls back)."""
+    value = meta.get("updated", meta.get("last_updated"))
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.timestamp()
+    if isinstance(value, datetime.date):
+        return float(calendar.timegm(value.timetuple()))
+    return None
+
+
+def parse_article(slug, raw, mtime=0.0, committed=None):
+    """Build an Article from a file's bytes.
+
+    Its `updated` time: the front matter's date, else `committed` (the file's last git
+    commit), else `mtime`.
+    """
     if b"\x00" in raw:
         raise ArticleError("file holds binary data")
     meta, body = split_front_matter(decode(raw))
@@ -156,7 +180,7 @@ def parse_article(slug, raw, mtime=0.0):
         tags=_tags(meta),
         order=_order(meta),
         draft=_draft(meta),
-        updated=mtime,
+        updated=next(t for t in (_front_matter_date(meta), committed, mtime) if t is not None),
         sha256=hashlib.sha256(raw).hexdigest(),
     )
 

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalog, changes, files, manifest
+from . import catalog, changes, files, history, manifest
 from .fusion import Fusion
 from .index import INDEX_FAILURES, ArticleIndex, IndexUnavailable, open_or_fail
 from .query import meaningful, user_query
@@ -184,8 +184,11 @@ class KnowledgeBase:
                 # go from the old generation to the new one with nothing in between.
                 known = None
             found, cats = scanned or manifest.scan(self.articles_dir)
+            # The files' last commits date the articles: one `git log` for the whole
+            # folder, and only when some file is read.
             entries, documents, deleted = changes.compare(
-                found, known["files"] if known else {}, report)
+                found, known["files"] if known else {}, report,
+                history.CommitTimes(self.articles_dir))
             if documents or deleted or full:
                 index.write(documents, deleted=deleted, full=full)
             categories = {slug: {"mtime_ns": mtime, "size": size,
@@ -372,7 +375,10 @@ class KnowledgeBase:
                 self._render_cache.move_to_end(slug)
                 return cached[1]
         try:
-            article = files.parse_article(slug, path.read_bytes(), st.st_mtime)
+            # The index build dated the file (front matter, last commit, mtime): no git here.
+            known = self.articles.get(slug)
+            committed = known.updated if known is not None and known.updated else None
+            article = files.parse_article(slug, path.read_bytes(), st.st_mtime, committed)
         except files.ArticleError as exc:
             log.warning("article %s skipped: %s", slug, exc)
             return None

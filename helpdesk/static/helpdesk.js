@@ -13,9 +13,13 @@
  * the size and count limits before anything is uploaded. Its "Find answers" button asks
  * in place instead of sending the form back and forth, so chosen files stay chosen.
  *
+ * A requester's reply: Preview renders in place, so chosen files stay chosen.
+ *
  * The agent desk's reply form: help articles found as the agent types and saved replies
  * inserted at the cursor, instead of the server round trip the same buttons make without JS.
  * The queue's bulk bar shows once a request is ticked; the phone menu closes on Escape.
+ * Every page remembers the browser's time zone in a cookie, so times read in it. A
+ * "Did you mean" address fills its field in place.
  */
 (function () {
   "use strict";
@@ -425,6 +429,34 @@
     }
   }
 
+  // --- a reply's preview, in place ---------------------------------------------------------
+  // Without this, Preview sends the form back and the browser forgets the chosen files.
+  // Here the text alone goes to the same address, which answers with the rendered HTML
+  // (sanitised on the server, as every message is), and the form is never left.
+
+  function upgradePreview(form) {
+    var button = form.querySelector('button[name="preview"]');
+    var box = document.getElementById(form.getAttribute("data-preview-in-place"));
+    var body = box && box.querySelector(".message-body");
+    if (!button || !body) return;
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var data = new FormData(form);
+      data.delete("attachments");
+      data.set("preview", "1");
+      fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+                           headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (answer) {
+          if (answer.error) { body.textContent = ""; body.appendChild(el("p", "error-message", answer.error)); }
+          else body.innerHTML = answer.html;  // the server's sanitised rendering
+          box.hidden = false;
+          box.focus();
+        })
+        .catch(function () { form.requestSubmit(button); });  // offline or odd: the page way
+    });
+  }
+
   // --- the queue's bulk bar, the phone menu, the way back from an article ------------------
 
   // Without this the bar is always there; with it, it appears once a request is ticked.
@@ -465,7 +497,73 @@
     });
   }
 
+  // "Did you mean name@gmail.com?": the button fills the field in place (without this it
+  // brings the form back with the address fixed); what else was chosen stays as it was.
+  function upgradeEmailHint(button) {
+    button.addEventListener("click", function (event) {
+      var field = document.getElementById(button.getAttribute("data-fill-email"));
+      var hint = document.getElementById("email-hint");
+      if (!field) return;
+      event.preventDefault();
+      field.value = button.value;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      if (hint) hint.parentNode.removeChild(hint);
+      field.focus();
+    });
+  }
+
+  // The request form asks about the address as soon as it is typed: a "Did you mean" that
+  // came back from Send would cost the chosen files. Seen here, the address as typed is
+  // marked checked, so Send does not ask again.
+  function checkEmailEarly(form) {
+    var field = form.querySelector('input[type="email"]:not([readonly])');
+    var checked = form.querySelector('input[name="email_checked"]');
+    if (!field || !checked) return;
+    field.addEventListener("change", function () {
+      var typed = field.value.trim();
+      var old = document.getElementById("email-hint");
+      if (old) old.parentNode.removeChild(old);
+      if (!typed || typed.indexOf("@") < 0) return;
+      var url = new URL(form.getAttribute("data-email-check"), window.location.href);
+      url.searchParams.set("email", typed);
+      fetch(url.toString(), { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.suggestion || field.value.trim() !== typed) return;
+          checked.value = typed;
+          var hint = el("div", "did-you-mean");
+          hint.id = "email-hint";
+          hint.setAttribute("role", "status");
+          var question = el("p", null, "Did you mean ");
+          var button = el("button", "link-button", data.suggestion);
+          button.type = "button";
+          button.value = data.suggestion;
+          button.setAttribute("data-fill-email", field.id);
+          upgradeEmailHint(button);
+          question.appendChild(button);
+          question.appendChild(document.createTextNode("?"));
+          hint.appendChild(question);
+          hint.appendChild(el("p", "small", "If " + typed + " is right, leave it as it is."));
+          checked.parentNode.insertBefore(hint, checked.nextSibling);
+        })
+        .catch(function () { /* offline: Send asks instead */ });
+    });
+  }
+
+  // The server writes times in the zone named by this cookie (checked against the tz
+  // database there); without it, in UTC. Both always say which zone they are in.
+  function rememberZone() {
+    var name = "";
+    try { name = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+    if (!/^[A-Za-z0-9_+\-\/]{1,64}$/.test(name)) return;
+    var current = (document.cookie.match(/(?:^|; )tz=([^;]*)/) || [])[1];
+    if (current === name) return;
+    document.cookie = "tz=" + name + "; path=/; max-age=31536000; samesite=lax" +
+      (window.location.protocol === "https:" ? "; secure" : "");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    rememberZone();
     document.querySelectorAll("form[data-agent-reply]").forEach(upgradeAgentReply);
     document.querySelectorAll("[data-clear-draft]").forEach(clearDraft);
     document.querySelectorAll("form[data-draft]").forEach(upgradeRequestForm);
@@ -473,6 +571,11 @@
     document.querySelectorAll("fieldset[data-bulk]").forEach(upgradeBulk);
     document.querySelectorAll("details[data-menu]").forEach(upgradeMenu);
     document.querySelectorAll("[data-back-to-form]").forEach(upgradeBackLink);
+    document.querySelectorAll("form[data-preview-in-place]").forEach(upgradePreview);
+    document.querySelectorAll("button[data-fill-email]").forEach(upgradeEmailHint);
+    document.querySelectorAll("form[data-email-check]").forEach(checkEmailEarly);
+    var hint = document.getElementById("email-hint");
+    if (hint && !document.getElementById("error-summary")) hint.focus();
     // Other forms with files (a reply to a request) get the same early check.
     document.querySelectorAll('form[data-check-files] input[type="file"][data-max-bytes]')
       .forEach(checkFiles);

@@ -50,6 +50,7 @@ class RequestForm(Form):
     website = StringField("Leave this field empty",
                           validators=[MaxLength(200, "Leave this field empty.")])
     submission_token = Hidden(max_length=SUBMISSION_TOKEN_MAX)
+    email_checked = Hidden(max_length=254)
     suggested = Hidden(max_length=10)
     include_environment = BooleanField("Attach these technical details", default=True)
     env_language = Hidden()
@@ -118,7 +119,8 @@ class ReplyForm(Form):
     body = TextAreaField(
         "Your reply",
         validators=[MaxLength(REPLY_MAX, f"Keep your reply under {REPLY_MAX} characters.")],
-        description="Markdown works: **bold**, lists, `code`, links. Press Preview to check.")
+        description="Write a message, attach files, or both. Markdown works: **bold**, lists,"
+                    " `code`, links. Press Preview to check.")
     attachments = MultipleFileField("Attachments")
 
 
@@ -130,6 +132,6 @@ class RateForm(Form):
                                 SelectChoice("2", "2 – Unsatisfied"),
                                 SelectChoice("1", "1 – Very unsatisfied")],
                        validators=[InputRequired("Choose a rating from 1 to 5.")])
-    comment = TextAreaField("Comment (optional)",
+    comment = TextAreaField("Comment",
                             validators=[Optional(), MaxLength(
                                 2000, "Keep the comment under 2000 characters.")])

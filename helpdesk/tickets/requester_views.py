@@ -5,7 +5,7 @@ Routes live on the tickets blueprint (endpoint names `tickets.my_requests`,
 else gets the same 404 page, whether or not the request exists.
 """
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import login_required
 
@@ -122,8 +122,17 @@ def _preview_key():
     return "preview:" + get_remote_address()
 
 
+def _wants_json():
+    """The page's script previews in place (so chosen files stay chosen) and asks for JSON."""
+    return request.accept_mimetypes.best == "application/json"
+
+
 def _preview_refused(limit):
     """Too many previews: the page again with the draft kept, and why."""
+    if _wants_json():
+        refused = jsonify(error=PREVIEWS_LIMITED)
+        refused.status_code = 429
+        return refused
     form = ReplyForm()
     form.body.errors = [PREVIEWS_LIMITED]
     return _page(_for_requester(request.view_args["ref"]), reply_form=form, status=429,
@@ -140,6 +149,8 @@ def reply(ref):
     form = ReplyForm()
     files = [f for f in request.files.getlist("attachments") if f and f.filename]
     if _previewing():
+        if _wants_json():
+            return jsonify(html=render_user_text(form.body.data or ""))
         return _page(ticket, reply_form=form, preview=render_user_text(form.body.data or ""),
                      files_dropped=bool(files))
     if not form.validate():

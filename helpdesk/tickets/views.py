@@ -7,8 +7,9 @@ same blueprint. Views parse and render; the services decide.
 from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from .. import access, events
-from ..emails import normalize_email
+from ..emails import normalize_email, suggest_address
 from ..extensions import csrf, limiter
+from ..forms import email_hint, took_suggested_email
 from ..kb import get_kb
 from ..models import Ticket
 from . import deflection, environment, links, listing, service, storage, submissions
@@ -35,7 +36,8 @@ def _signed_in_user():
 # --- rate limits: per address and per email, on sending only -------------------------
 
 def _finding_answers():
-    return "find" in request.form
+    """Find answers, or taking the suggested address: the form comes back, nothing is sent."""
+    return "find" in request.form or "use_email" in request.form
 
 
 def _email_key():
@@ -95,6 +97,8 @@ def new(slug):
             form[key].data = value
         return _render_form(form, request_type)
 
+    if took_suggested_email(form):
+        return _render_form(form, request_type)
     if _finding_answers():
         text = form.summary.data or (form.description.data or "")[:200]
         found = deflection.suggest(form.summary.data, also=form.description.data)
@@ -114,6 +118,9 @@ def new(slug):
     if form.website.data:
         form.website.errors.append("Leave this field empty to send your request.")
         return _render_form(form, request_type, status=400, show_honeypot=True)
+    hint = email_hint(form) if user is None else None
+    if hint:
+        return _render_form(form, request_type, email_suggestion=hint)
 
     env = None
     if form.include_environment.data:
@@ -143,7 +150,7 @@ def _suggested_count(form):
 
 
 def _render_form(form, request_type, found=None, searched=False, top_error=None, status=200,
-                 show_honeypot=False):
+                 show_honeypot=False, email_suggestion=None):
     env = environment.collect(request.user_agent.string,
                               request.form if request.method == "POST" else form.data)
     files_dropped = request.method == "POST" and any(
@@ -155,7 +162,7 @@ def _render_form(form, request_type, found=None, searched=False, top_error=None,
         "tickets/form.html", form=form, request_type=request_type,
         found=found, searched=searched, top_error=top_error, files_dropped=files_dropped,
         environment_line=environment.describe(env), user_agent=env.get("user_agent"),
-        signed_in=_signed_in_user(),
+        signed_in=_signed_in_user(), email_suggestion=email_suggestion,
         limits=storage.describe_limits(), show_honeypot=show_honeypot,
         suggest_url=url_for(".suggest", type=request_type.slug),
         open_url=lambda s: deflection.open_url(s, request_type.slug)), status
@@ -216,6 +223,14 @@ def suggest():
         "slug": info.slug, "title": info.title, "url": deflection.open_url(info.slug, type_slug),
         "snippet": hit.snippet, "highlights": hit.highlights,
     } for info, hit in found])
+
+
+@bp.get("/requests/email-check")
+def email_check():
+    """The form's script asks as soon as the address is typed, so the "Did you mean" comes
+    before sending (a send that comes back would lose the chosen files). Pure computation
+    over one bounded address and a short list: nothing stored, nothing looked up."""
+    return jsonify(suggestion=suggest_address(request.args.get("email", "", type=str)[:254]))
 
 
 @bp.get("/requests/answers/<path:slug>")

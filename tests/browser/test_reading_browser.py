@@ -1,8 +1,11 @@
 """Reading comfort in a real browser: code as large as the text around it, a focus ring
-that stands out, and a site icon instead of a 404 in every fresh browser."""
+that stands out, a site icon instead of a 404 in every fresh browser, times in the
+reader's own zone."""
+
+import re
 
 import pytest
-from layout_pages import FORM
+from layout_pages import FORM, REQUESTER, sign_in, some_requests
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -79,3 +82,13 @@ def test_a_fresh_browser_gets_the_site_icon_and_no_404(live_server, browser):
         assert failed == []
     finally:
         context.close()
+
+
+def test_times_read_in_the_browsers_own_zone_once_it_has_reported_it(live_server, page):
+    server = live_server()  # the page fixture's browser is in Europe/Paris
+    ref = some_requests(server)[0]
+    sign_in(page, server, REQUESTER, "requester")
+    page.goto(server.url + f"/requests/{ref}")
+    expect(page.locator(".conversation time").first).to_have_text(re.compile(r"\d\d:\d\d CET$"))
+    page.goto(server.url + "/requests")
+    expect(page.locator(".request-table time").first).to_have_text(re.compile(r"CET$"))

@@ -235,6 +235,23 @@ def test_technical_details_are_listed_once_after_the_form_comes_back(live_server
     assert [described.count(p) for p in ("language ", "time zone ", "screen ")] == [1, 1, 1]
 
 
+def test_technical_details_are_listed_once_after_reloads_and_stored_once(live_server, page):
+    server = live_server()
+    page.goto(server.url + FORM)
+    fill_form(page)
+    page.reload()
+    page.reload()
+    line = page.locator("#env-line")
+    expect(line).to_contain_text("time zone Europe/Paris")
+    parts = ("language ", "time zone ", "screen ")
+    assert [line.text_content().count(p) for p in parts] == [1, 1, 1]
+    fill_form(page)
+    page.get_by_role("button", name="Send request").click()
+    expect(page.get_by_role("heading", name="Thank you, your request was sent")).to_be_visible()
+    shown = page.get_by_text(re.compile("time zone Europe/Paris")).first.text_content()
+    assert [shown.count(p) for p in parts] == [1, 1, 1]
+
+
 def test_a_file_over_the_limit_is_caught_before_upload(live_server, page, tmp_path):
     server = live_server(ATTACHMENT_MAX_BYTES=1024)
     big = tmp_path / "big.log"

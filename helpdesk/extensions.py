@@ -1,7 +1,7 @@
 """Extension objects, created unbound and bound to an app in `create_app`."""
 
+import flask_limiter
 import flask_login
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -37,6 +37,18 @@ class LoginManager(flask_login.LoginManager):
         # Nothing to update; and reading the session here would load it on every request
         # (suggestions, static files) for nothing.
         return response
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter reading RATELIMIT_SWALLOW_ERRORS from every app it is bound to.
+
+    Its own init_app keeps the first app's choice for good; the choice follows
+    REDIS_FAILURE (helpdesk/redisconf.py), which each app sets.
+    """
+
+    def init_app(self, app):
+        self._swallow_errors = None
+        super().init_app(app)
 
 
 login_manager = LoginManager()

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent / "helpdesk"
 LAYERS = [
     ("base", ["helpdesk.vocabulary", "helpdesk.models", "helpdesk.extensions", "helpdesk.config",
               "helpdesk.settings", "helpdesk.database", "helpdesk.logs", "helpdesk.urls",
-              "helpdesk.markup", "helpdesk.middleware", "helpdesk.emails", "helpdesk.text"]),
+              "helpdesk.markup", "helpdesk.middleware", "helpdesk.emails", "helpdesk.text",
+              "helpdesk.redisconf"]),
     ("services", ["helpdesk.access", "helpdesk.events", "helpdesk.outgoing", "helpdesk.auth",
                   "helpdesk.kb", "helpdesk.tickets", "helpdesk.agent", "helpdesk.users",
                   "helpdesk.maintenance", "helpdesk.backup"]),

@@ -148,7 +148,7 @@ class ServerSession(SessionMixin):
 
 
 class ServerSessionInterface(SessionInterface):
-    """Flask's session hooks over a store (the database here; Redis on bigger sites)."""
+    """Flask's session hooks over a store: DatabaseStore here, or redis_store.RedisStore."""
 
     def __init__(self, store):
         self.store = store
@@ -163,7 +163,7 @@ class ServerSessionInterface(SessionInterface):
     def save_session(self, app, session, response):
         try:
             self._save(app, session, response)
-        except SQLAlchemyError:
+        except self.store.errors:
             # The page is answered anyway; the change of session is what is lost.
             log.warning("could not save the session", exc_info=True)
 
@@ -246,7 +246,14 @@ def _tagged(values):
 
 # --- the database store ------------------------------------------------------------------
 
-_NAME = re.compile(r"[A-Za-z0-9_:.-]{1,64}")
+KEY_NAME = re.compile(r"[A-Za-z0-9_:.-]{1,64}")
+
+
+def check_names(names):
+    """Session keys are plain names (a store may keep fields of its own beside them)."""
+    for name in names:
+        if not KEY_NAME.fullmatch(name):
+            raise ValueError(f"unusable session key {name!r}")
 
 
 @dataclass
@@ -264,6 +271,8 @@ class DatabaseStore:
     the caller's transaction, like any other change a service makes.
     """
 
+    errors = (SQLAlchemyError,)  # what a store that cannot be reached raises
+
     def load(self, sid):
         row = db.session.execute(select(WebSession.data, WebSession.expires_at)
                                  .where(WebSession.id == sid)).first()
@@ -275,9 +284,7 @@ class DatabaseStore:
 
     def patch(self, sid, changed, removed, expires_at=None, user_id=UNCHANGED):
         """Set `changed`, remove `removed`, in one UPDATE: other keys are left as stored."""
-        for name in list(changed) + list(removed):
-            if not _NAME.fullmatch(name):
-                raise ValueError(f"unusable session key {name!r}")
+        check_names(list(changed) + list(removed))
         params = {"sid": sid}
         patch = (_postgres_patch if db.engine.dialect.name == "postgresql" else _sqlite_patch)
         sets = [f"data = {patch(changed, removed, params)}"] if changed or removed else []

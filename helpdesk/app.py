@@ -40,6 +40,7 @@ def create_app(test_config=None):
     middleware.init_app(app)
     database.init_app(app)
     db.init_app(app)
+    database.release_sessions(app, db)
     migrate.init_app(app, db, directory=database.MIGRATIONS_DIR)
     csrf.init_app(app)
     redisconf.configure(app)

@@ -142,3 +142,13 @@ class HTTPClient:
         status = conn.getresponse().status
         conn.close()
         return status
+
+
+def test_the_sample_instance_config_uses_redis_and_only_known_keys():
+    import runpy
+
+    import helpdesk.config
+    sample = {k: v for k, v in runpy.run_path(str(ROOT / "deploy" / "config.py")).items()
+              if k.isupper()}
+    assert sample["REDIS_URL"].startswith("redis://")
+    assert [k for k in sample if not hasattr(helpdesk.config, k)] == []

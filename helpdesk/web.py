@@ -44,7 +44,7 @@ def init_app(app):
     shared = redisconf.client(app)
     store = (RedisStore(shared, app.config["REDIS_KEY_PREFIX"]) if shared is not None
              else DatabaseStore())
-    app.session_interface = ServerSessionInterface(store)
+    app.session_interface = ServerSessionInterface(store, unsaved=unsaved_session_page)
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]
     app.jinja_env.filters["segments"] = lambda hit: segments(hit.snippet, hit.highlights)
     app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()
@@ -193,6 +193,22 @@ def busy_page(error):
             "errors/error.html", code=503, title=BUSY_TITLE, description=BUSY), 503)
     response.headers["Retry-After"] = BUSY_RETRY_AFTER
     return response
+
+
+def unsaved_session_page(response, error):
+    """Turn an answer whose new session could not be stored into the "try again" page.
+
+    Changed in place: Flask has built the response already when the session is saved.
+    The security headers stay; a redirect or a download does not.
+    """
+    made = (busy_page(error) if isinstance(error, redisconf.ERRORS)
+            else database_unavailable_page(error))
+    response.status_code = made.status_code
+    response.set_data(made.get_data())
+    for name in ("Location", "Content-Disposition", "Cache-Control"):
+        response.headers.pop(name, None)
+    response.headers["Content-Type"] = made.headers["Content-Type"]
+    response.headers["Retry-After"] = made.headers["Retry-After"]
 
 
 def _error_page(code, description):

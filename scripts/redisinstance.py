@@ -2,8 +2,8 @@
 
 `RedisServer(folder).start()` runs redis-server on a free port on 127.0.0.1 with its data
 in `folder`; `url` is what REDIS_URL takes. Writes go to an append-only file synced on
-every write, so a server killed and started again (`kill()`, `start()`) comes back with
-what it held, as a production Redis with `appendfsync always` would.
+every write (`fsync="always"`, the default here; "everysec" is what most sites run), so
+a server killed and started again (`kill()`, `start()`) comes back with what it held.
 """
 
 import shutil
@@ -31,7 +31,8 @@ def free_port():
 class RedisServer:
     """One redis-server process; it may be killed and started again on the same port."""
 
-    def __init__(self, folder, port=None):
+    def __init__(self, folder, port=None, fsync="always"):
+        self.fsync = fsync
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -45,7 +46,7 @@ class RedisServer:
         self.proc = subprocess.Popen(
             [program() or PROGRAM, "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.folder), "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always", "--daemonize", "no",
+             "--appendfsync", self.fsync, "--daemonize", "no",
              "--logfile", str(self.folder / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -87,9 +88,9 @@ class RedisServer:
 
 
 @contextmanager
-def throwaway_redis(folder):
+def throwaway_redis(folder, fsync="always"):
     """A running RedisServer with its data in `folder`, stopped afterwards."""
-    server = RedisServer(folder).start()
+    server = RedisServer(folder, fsync=fsync).start()
     try:
         yield server
     finally:

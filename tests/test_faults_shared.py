@@ -127,19 +127,25 @@ def served_again(port):
                       and ann.file_request(AFTER)[0] == 303)
 
 
-def test_redis_killed_and_restarted_mid_load(make_app, tmp_path, redis_server):
-    app = make_app()
+def outage_under_load(app, tmp_path, redis_server, cut, restore):
+    """Four workers under load; `cut()` takes a service away until `restore()`."""
     make_user(app, "ann@example.com", password=PASSWORD)
     with gunicorn(app, tmp_path, workers=4, REDIS_URL=redis_server.url,
                   **ROOMY_LIMITS) as server:
         with Load(server.port) as load:
             assert load.wait_for(303)
-            redis_server.kill()
+            cut()
             assert load.wait_for(503)
             time.sleep(1)
-            redis_server.start()
+            restore()
             assert load.wait_for(303)
         assert served_again(server.port)
+    return load
+
+
+def test_redis_killed_and_restarted_mid_load(make_app, tmp_path, redis_server):
+    app = make_app()
+    load = outage_under_load(app, tmp_path, redis_server, redis_server.kill, redis_server.start)
     assert set(load.statuses) <= {200, 303, 503}, load.statuses
     check_nothing_lost_or_doubled(app, load)
 
@@ -154,16 +160,6 @@ def restartable_postgres(make_app):
 
 def test_postgresql_restarted_mid_load(restartable_postgres, tmp_path, redis_server):
     app, cluster = restartable_postgres
-    make_user(app, "ann@example.com", password=PASSWORD)
-    with gunicorn(app, tmp_path, workers=4, REDIS_URL=redis_server.url,
-                  **ROOMY_LIMITS) as server:
-        with Load(server.port) as load:
-            assert load.wait_for(303)
-            cluster.stop()
-            assert load.wait_for(503)
-            time.sleep(1)
-            cluster.start()
-            assert load.wait_for(303)
-        assert served_again(server.port)
+    load = outage_under_load(app, tmp_path, redis_server, cluster.stop, cluster.start)
     assert set(load.statuses) <= {200, 303, 503}, load.statuses
     check_nothing_lost_or_doubled(app, load)

@@ -5,7 +5,15 @@ and a Redis that goes away gives a "try again" page, never an error, until it is
 import logging
 
 import pytest
-from accounts import make_user, page_token, post, sign_in, sign_in_with_password, signed_in_as
+from accounts import (
+    both_requests_kept_their_change,
+    make_user,
+    page_token,
+    post,
+    sign_in,
+    sign_in_with_password,
+    signed_in_as,
+)
 
 from helpdesk.extensions import db
 from helpdesk.models import WebSession
@@ -40,18 +48,7 @@ def test_another_app_on_the_same_redis_sees_the_session(redis_app, make_app, red
 
 
 def test_two_requests_of_one_browser_keep_what_each_stored(redis_app):
-    client = redis_app.test_client()
-    client.get("/login")
-    interface = redis_app.session_interface
-    with redis_app.test_request_context(headers={"Cookie": f"session={session_cookie(client)}"}):
-        from flask import request
-        slow = interface.open_session(redis_app, request)
-        quick = interface.open_session(redis_app, request)
-        slow["visitor"], quick["grant:7"] = "v1", 1
-        interface.save_session(redis_app, quick, redis_app.response_class())
-        interface.save_session(redis_app, slow, redis_app.response_class())
-        again = interface.open_session(redis_app, request)
-        assert again["visitor"] == "v1" and again["grant:7"] == 1 and "csrf_token" in again
+    assert both_requests_kept_their_change(redis_app, redis_app.test_client())
 
 
 def test_sign_out_ends_the_session_for_every_copy_of_the_cookie(redis_app):
@@ -104,6 +101,27 @@ def test_while_redis_is_down_pages_needing_the_session_say_try_again(redis_app, 
     assert "Service busy, try again" in page and "Contact support" in page
     assert client.get("/api/suggest?q=password").status_code == 200  # needs no session
     assert client.get("/healthz").json["redis"]["ok"] is False
+
+
+def test_while_redis_is_down_a_new_visitor_gets_try_again_instead_of_a_form(redis_app,
+                                                                           redis_server):
+    redis_server.kill()
+    response = redis_app.test_client().get("/requests/new/technical-support")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert "Service busy, try again" in response.get_data(as_text=True)
+
+
+def test_signing_in_while_redis_is_down_says_try_again_and_signs_no_one_in(redis_app,
+                                                                           redis_server):
+    make_user(redis_app, "ann@example.com", password=PASSWORD)
+    client = redis_app.test_client()
+    token = page_token(client)
+    redis_server.kill()
+    response = client.post("/login", data={"email": "ann@example.com", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 503 and "Location" not in response.headers
+    redis_server.start()
+    assert signed_in_as(client) is None
 
 
 def test_once_redis_is_back_the_same_session_works_again(redis_app, redis_server):

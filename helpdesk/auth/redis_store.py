@@ -9,7 +9,9 @@ hash itself when it expires. A set per user holds the keys of that user's sessio
 Every write is one Lua script, run atomically by Redis: a request's change is applied key
 by key (HSET, HDEL) to the session as stored, never as a whole, and never to a session
 that has meanwhile ended (signed out elsewhere, expired), which would otherwise come back
-half-made and without an expiry.
+half-made and without an expiry. Ending a user's sessions happens at once, not in the
+caller's database transaction: should that transaction fail, those sessions are over all
+the same, which errs on the safe side.
 """
 
 from datetime import datetime, timezone

@@ -36,7 +36,8 @@ def four_workers(make_app, tmp_path, redis_server):
     app = make_app()
     make_user(app, "ann@example.com", password=PASSWORD)
     with gunicorn(app, tmp_path, workers=4, REDIS_URL=redis_server.url,
-                  RATELIMIT_ENABLED=True, AUTH_PASSWORD_FAILURES_PER_SOURCE="3 per hour") as server:
+                  RATELIMIT_ENABLED=True, AUTH_PASSWORD_FAILURES_PER_SOURCE="3 per hour",
+                  AUTH_RATE_LIMIT_IP="3 per hour") as server:
         yield app, server
 
 
@@ -47,6 +48,19 @@ def test_the_attempt_past_the_limit_is_refused_by_every_worker(four_workers):
     assert [guesser.sign_in("ann@example.com", WRONG) for _ in range(8)] == [429] * 8
     restart_every_worker(server)  # counters kept in a worker's memory would be gone now
     assert guesser.sign_in("ann@example.com", WRONG) == 429
+
+
+def test_the_sign_in_link_asked_for_past_the_limit_is_refused_by_every_worker(four_workers):
+    _, server = four_workers
+    asker = Browser(server.port)
+
+    def ask():
+        return asker.post("/login", {**asker.form("/login"), "email": "ann@example.com"})[0]
+
+    assert [ask() for _ in range(3)] == [303] * 3
+    assert [ask() for _ in range(8)] == [429] * 8
+    restart_every_worker(server)
+    assert ask() == 429
 
 
 def test_a_session_started_on_one_worker_is_seen_by_all(four_workers):

@@ -111,14 +111,20 @@ def test_while_redis_is_down_a_new_visitor_gets_try_again_instead_of_a_form(redi
     assert "Service busy, try again" in response.get_data(as_text=True)
 
 
-def test_signing_in_while_redis_is_down_says_try_again_and_signs_no_one_in(redis_app,
-                                                                           redis_server):
-    make_user(redis_app, "ann@example.com", password=PASSWORD)
-    client = redis_app.test_client()
+def sign_in_once_redis_is_gone(app, redis_server):
+    """Ann opens the sign-in page, Redis dies, she sends her right password: (her browser,
+    the answer)."""
+    make_user(app, "ann@example.com", password=PASSWORD)
+    client = app.test_client()
     token = page_token(client)
     redis_server.kill()
-    response = client.post("/login", data={"email": "ann@example.com", "password": PASSWORD,
-                                           "csrf_token": token})
+    return client, client.post("/login", data={"email": "ann@example.com",
+                                                "password": PASSWORD, "csrf_token": token})
+
+
+def test_signing_in_while_redis_is_down_says_try_again_and_signs_no_one_in(redis_app,
+                                                                           redis_server):
+    client, response = sign_in_once_redis_is_gone(redis_app, redis_server)
     assert response.status_code == 503 and "Location" not in response.headers
     redis_server.start()
     assert signed_in_as(client) is None
@@ -144,27 +150,15 @@ def limits_on_redis(make_app, redis_server):
 
 
 def test_limits_closed_refuse_with_try_again_while_redis_is_down(limits_on_redis, redis_server):
-    app = limits_on_redis("closed")
-    make_user(app, "ann@example.com", password=PASSWORD)
-    client = app.test_client()
-    token = page_token(client)
-    redis_server.kill()
-    response = client.post("/login", data={"email": "ann@example.com", "password": PASSWORD,
-                                           "csrf_token": token})
+    client, response = sign_in_once_redis_is_gone(limits_on_redis("closed"), redis_server)
     assert response.status_code == 503 and "Service busy" in response.get_data(as_text=True)
     assert signed_in_as(client) is None
 
 
 def test_limits_open_let_people_sign_in_while_redis_is_down(limits_on_redis, redis_server,
                                                             caplog):
-    app = limits_on_redis("open")
-    make_user(app, "ann@example.com", password=PASSWORD)
-    client = app.test_client()
-    token = page_token(client)
-    redis_server.kill()
     with caplog.at_level(logging.WARNING):
-        response = client.post("/login", data={"email": "ann@example.com",
-                                               "password": PASSWORD, "csrf_token": token})
+        client, response = sign_in_once_redis_is_gone(limits_on_redis("open"), redis_server)
     assert response.status_code == 303 and signed_in_as(client) == "ann@example.com"
     assert "password throttle skipped" in caplog.text
 

@@ -19,12 +19,17 @@ folder: every request the visitors were told was filed exists exactly once, with
 files intact on disk.
 
 Rate limits are off for the run (HELPDESK_RATELIMIT_ENABLED=false: one address sending
-thousands of requests is what they exist to stop). No SMTP server is set: the background
-senders deliver the outbox to the log, so mail claiming runs under the same load.
+thousands of requests is what they exist to stop). With --redis, a throwaway redis-server
+(Debian's package, scripts/redisinstance.py) holds the sessions and the limit counters
+(REDIS_URL): limits are on then, set far above what the visitors send, so every limited
+route and every password sign-in counts in Redis as on a real site. No SMTP server is
+set: the background senders deliver the outbox to the log, so mail claiming runs under
+the same load.
 
     .venv/bin/python benchmarks/load.py                      # both databases, 30 s each
     .venv/bin/python benchmarks/load.py --seconds 10 --database sqlite
     .venv/bin/python benchmarks/load.py --postgres-url postgresql+psycopg://...
+    .venv/bin/python benchmarks/load.py --redis --database sqlite --seconds 20 --clients 16
 
 PostgreSQL: a throwaway cluster from Debian's packages (as scripts/test does), or
 --postgres-url (a database the script migrates and writes into).
@@ -55,6 +60,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "scripts"))
 from pgcluster import NOT_FOUND, server_programs, throwaway_cluster  # noqa: E402
+from redisinstance import NOT_FOUND as REDIS_NOT_FOUND  # noqa: E402
+from redisinstance import program as redis_program  # noqa: E402
+from redisinstance import throwaway_redis  # noqa: E402
 
 HOST = "127.0.0.1"  # loopback only
 AGENTS = 4  # agent accounts the visitors share
@@ -65,6 +73,12 @@ QUERIES = ["how do I reset my password", "export orders to csv", "change email a
            "notifications not arriving", "upload a screenshot"]
 BOUNDARY = "----helpdeskLoadBoundary"
 TARGET_SUGGEST_P95_MS = 50
+# With --redis: limits counted in Redis, never reached by the visitors.
+ROOMY_LIMITS = {key: "100000 per minute" for key in (
+    "REQUEST_RATE_LIMIT_IP", "REQUEST_RATE_LIMIT_EMAIL", "AUTH_RATE_LIMIT_IP",
+    "AUTH_RATE_LIMIT_EMAIL", "PREVIEW_RATE_LIMIT", "AUTH_PASSWORD_FAILURES_PER_SOURCE",
+    "AUTH_PASSWORD_FAILURES_PER_IP", "AUTH_PASSWORD_FAILURES_PER_ACCOUNT",
+    "AUTH_PASSWORD_FAILURES_PER_DEVICE")}
 
 
 def free_port():
@@ -87,12 +101,15 @@ DIGESTS = {hashlib.sha256(content).hexdigest(): len(content) for _, content in F
 
 # --- the server -------------------------------------------------------------------------
 
-def environment(instance, url, workers, threads, port):
+def environment(instance, url, workers, threads, port, redis_url=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
     env.update({"HELPDESK_INSTANCE_PATH": str(instance), "HELPDESK_SQLALCHEMY_DATABASE_URI": url,
                 "HELPDESK_RATELIMIT_ENABLED": "false", "HELPDESK_LOG_LEVEL": "WARNING",
                 "HELPDESK_MAIL_SEND_INTERVAL": "1", "GUNICORN_BIND": f"{HOST}:{port}",
                 "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": str(threads)})
+    if redis_url:
+        env.update({"HELPDESK_REDIS_URL": redis_url, "HELPDESK_RATELIMIT_ENABLED": "true"})
+        env.update({f"HELPDESK_{key}": value for key, value in ROOMY_LIMITS.items()})
     return env
 
 
@@ -380,10 +397,10 @@ def drain(port, seconds):
         time.sleep(0.5)
 
 
-def run_one(kind, url, args, log_dir):
+def run_one(kind, url, args, log_dir, redis_url=None):
     instance = Path(tempfile.mkdtemp(prefix=f"helpdesk-load-{kind}-"))
     port = free_port()
-    env = environment(instance, url, args.workers, args.threads, port)
+    env = environment(instance, url, args.workers, args.threads, port, redis_url)
     prepare(env, args.clients)
     proc = start_gunicorn(env, port, log_dir / f"gunicorn-{kind}.log")
     try:
@@ -461,6 +478,8 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--redis", action="store_true",
+                        help="sessions and limits in a throwaway redis-server (REDIS_URL)")
     parser.add_argument("--send-wait", type=float, default=30.0,
                         help="at most this long after the load for the senders to empty the"
                              " outbox")
@@ -482,7 +501,14 @@ def main(argv=None):
                     print(NOT_FOUND)
                     continue
                 url = stack.enter_context(throwaway_cluster(bindir, "helpdesk_load"))
-            ok, rates = report(kind, args, run_one(kind, url, args, log_dir))
+            redis_url = None
+            if args.redis:
+                if redis_program() is None:
+                    raise SystemExit(REDIS_NOT_FOUND)
+                folder = Path(tempfile.mkdtemp(prefix="helpdesk-load-redis-"))
+                redis_url = stack.enter_context(throwaway_redis(folder, "everysec")).url
+            label = f"{kind} + Redis (sessions, limits)" if redis_url else kind
+            ok, rates = report(label, args, run_one(kind, url, args, log_dir, redis_url))
             all_ok, results[kind] = all_ok and ok, rates
     if len(results) == 2:
         print("\nPostgreSQL / SQLite requests per second:")

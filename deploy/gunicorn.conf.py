@@ -4,7 +4,8 @@ Several worker processes, each with a few threads, behind a reverse proxy on the
 host (see deploy/nginx.conf). Every worker builds its own app after the fork
 (`preload_app` stays off): the app's background threads (mail sender, statistics,
 article index upkeep) belong to one process each. Workers share the database, the
-attachments folder and the article index (one writer at a time, through a lock file).
+attachments folder, the article index (one writer at a time, through a lock file) and
+Redis (REDIS_URL: rate limits and sessions every worker must count and see alike).
 
 Override with environment variables, or with gunicorn's own GUNICORN_CMD_ARGS:
 GUNICORN_BIND (default 127.0.0.1:8000), GUNICORN_WORKERS (default 2 x cores + 1, at

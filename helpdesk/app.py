@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import database, events, kb, logs, middleware, outgoing, settings, users, web
+from . import database, events, kb, logs, middleware, outgoing, redisconf, settings, users, web
 from .agent import gate
 from .agent import views as desk
 from .auth import views as auth_views
@@ -40,8 +40,10 @@ def create_app(test_config=None):
     middleware.init_app(app)
     database.init_app(app)
     db.init_app(app)
+    database.release_sessions(app, db)
     migrate.init_app(app, db, directory=database.MIGRATIONS_DIR)
     csrf.init_app(app)
+    redisconf.configure(app)
     limiter.init_app(app)
     app.extensions["helpdesk.events"] = events.EventBuffer(app)
     web.init_app(app)

@@ -58,7 +58,22 @@ REOPEN_DAYS = 14
 AUTO_CLOSE_DAYS = 7
 
 RATELIMIT_ENABLED = True
+# Where limit counters live: "memory://" counts in each process on its own; several
+# workers or hosts need a shared storage ("redis://host:6379/0"). REDIS_URL sets it too.
 RATELIMIT_STORAGE_URI = "memory://"
+
+# Redis (the `redis` extra) for what every worker and host must count or see alike: rate
+# limits and sessions (helpdesk/redisconf.py). "redis://host:6379/0" or "rediss://...";
+# None keeps limits in memory and sessions in the database.
+REDIS_URL = None
+# When Redis cannot be reached: "closed" refuses what needs a limit with a 503 "Service
+# busy, try again" page; "open" skips the limit (and logs it). Sessions on Redis cannot
+# fail open: a page that needs the session answers the same 503 until Redis is back.
+REDIS_FAILURE = "closed"
+# Seconds to connect to Redis or wait for an answer, so a dead Redis is never slow.
+REDIS_TIMEOUT = 1.0
+# Key names start with this, so several sites can share one Redis database.
+REDIS_KEY_PREFIX = "helpdesk"
 
 # Base URL for links in mail; never derived from the Host header.
 EXTERNAL_URL = None
@@ -120,10 +135,11 @@ SEARCH_PAGE_SIZE = 10
 # Stored search queries (events) are dropped after this many days.
 EVENT_RETENTION_DAYS = 180
 
-# Sessions live on the server (web_session rows); the cookie holds a random key and is
-# Secure whenever the page came over https. A session ends after SESSION_LIFETIME seconds
-# without a request (or at sign-out); "keep me signed in" makes it last
-# REMEMBER_COOKIE_DURATION. Expiry moves on at most every SESSION_REFRESH_EVERY seconds.
+# Sessions live on the server (web_session rows, or Redis with REDIS_URL); the cookie
+# holds a random key and is Secure whenever the page came over https. A session ends
+# after SESSION_LIFETIME seconds without a request (or at sign-out); "keep me signed in"
+# makes it last REMEMBER_COOKIE_DURATION. Expiry moves on at most every
+# SESSION_REFRESH_EVERY seconds.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_LIFETIME = 24 * 3600

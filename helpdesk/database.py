@@ -1,5 +1,6 @@
 """Database engine settings that depend on the backend."""
 
+import logging
 import os
 from itertools import chain
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -34,6 +37,23 @@ def init_app(app):
             connect_args["options"] = f"{given} -c lock_timeout={int(wait * 1000)}".strip()
         # A connection the server dropped (restart, failover) is replaced, not handed out.
         options.setdefault("pool_pre_ping", True)
+
+
+def release_sessions(app, db):
+    """End each request's database session without letting a dead connection fail it.
+
+    Flask-SQLAlchemy ends it at teardown with a ROLLBACK; when the server has just gone
+    away (a restart, a failover) that ROLLBACK itself fails, after the answer (often the
+    "try again" page) was made, and the error would replace it with a bare 500. Here the
+    session ends first and such a failure only drops the broken connection, which the
+    pool replaces. Call after `db.init_app`: teardown functions run last-registered first.
+    """
+    @app.teardown_appcontext
+    def end_session(exc):
+        try:
+            db.session.remove()
+        except Exception:  # the connection is gone; the pool invalidated it
+            log.warning("database session ended on a broken connection", exc_info=True)
 
 
 def _private_file(path):

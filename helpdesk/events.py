@@ -18,6 +18,7 @@ from datetime import timedelta
 from flask import session
 from sqlalchemy import delete
 
+from . import redisconf
 from .extensions import db
 from .models import ArticleStat, Event, utcnow
 
@@ -138,7 +139,11 @@ def purge_old(days):
 
 def visitor(create=True):
     """The anonymous id a browser's events are counted under: a random token kept in its
-    session, made on first need (`create=False` only reads it)."""
-    if create and "visitor" not in session:
-        session["visitor"] = secrets.token_urlsafe(16)
-    return session.get("visitor")
+    session, made on first need (`create=False` only reads it). None while the session
+    store (Redis) cannot be reached: statistics never hold up an answer."""
+    try:
+        if create and "visitor" not in session:
+            session["visitor"] = secrets.token_urlsafe(16)
+        return session.get("visitor")
+    except redisconf.ERRORS:
+        return None

@@ -1,12 +1,18 @@
 """Extension objects, created unbound and bound to an app in `create_app`."""
 
+import logging
+
+import flask_limiter
 import flask_login
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+
+from . import redisconf
+
+log = logging.getLogger(__name__)
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING = {
@@ -37,6 +43,29 @@ class LoginManager(flask_login.LoginManager):
         # Nothing to update; and reading the session here would load it on every request
         # (suggestions, static files) for nothing.
         return response
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter that reads RATELIMIT_SWALLOW_ERRORS from every app it is bound to, and
+    never fails a response over a count made after it.
+
+    Its own init_app keeps the first app's choice for good; the choice follows
+    REDIS_FAILURE (helpdesk/redisconf.py), which each app sets.
+    """
+
+    def init_app(self, app):
+        self._swallow_errors = None
+        super().init_app(app)
+
+    def _Limiter__check_conditional_deductions(self, response):
+        # Limits counted only after the view (`deduct_when`: mail actually sent) run once
+        # its work is committed; a storage that fails then costs one count, never the
+        # answer: a 500 there would tell someone a saved request was not saved.
+        try:
+            super()._Limiter__check_conditional_deductions(response)
+        except redisconf.ERRORS:
+            log.warning("a limit went uncounted after the response: its storage is"
+                        " unreachable", exc_info=True)
 
 
 login_manager = LoginManager()

@@ -2,12 +2,14 @@
 
 The outbox part is information for monitors (alert when `oldest_seconds` grows or
 `failed` is not 0); a backlog alone does not make the site unhealthy, since requests are
-still taken and the mail goes out once the SMTP server is back.
+still taken and the mail goes out once the SMTP server is back. With REDIS_URL set, Redis
+is checked too: without it sign-ins and limits wait for it (the busy page).
 """
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from . import redisconf
 from .extensions import db
 from .kb import get_kb
 from .outgoing.outbox import backlog
@@ -43,4 +45,12 @@ def healthz():
             db.session.rollback()
     else:
         checks["outbox"] = {"ok": False, "error": "database unavailable"}
+    shared = redisconf.client(current_app)
+    if shared is not None:
+        try:
+            shared.ping()
+            checks["redis"] = {"ok": True}
+        except redisconf.ERRORS as exc:
+            checks["redis"] = {"ok": False, "error": exc.__class__.__name__}
+            healthy = False
     return jsonify(status="ok" if healthy else "error", **checks), 200 if healthy else 503

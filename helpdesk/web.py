@@ -9,6 +9,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from . import redisconf
+from .auth.redis_store import RedisStore
 from .auth.session_store import DatabaseStore, ServerSessionInterface, is_personal
 from .extensions import db
 from .kb import segments
@@ -40,7 +42,10 @@ SECURITY_HEADERS = {
 
 
 def init_app(app):
-    app.session_interface = ServerSessionInterface(DatabaseStore())
+    shared = redisconf.client(app)
+    store = (RedisStore(shared, app.config["REDIS_KEY_PREFIX"]) if shared is not None
+             else DatabaseStore())
+    app.session_interface = ServerSessionInterface(store, unsaved=unsaved_session_page)
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]
     app.jinja_env.filters["segments"] = lambda hit: segments(hit.snippet, hit.highlights)
     app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()
@@ -93,6 +98,9 @@ def init_app(app):
     @app.errorhandler(PoolTimeout)
     def database_unavailable(error):
         return database_unavailable_page(error)
+
+    for error in redisconf.ERRORS:
+        app.register_error_handler(error, busy_page)
 
 
 def too_large_message(config):
@@ -171,6 +179,52 @@ def database_unavailable_page(error):
             f" unavailable</h1><p>{UNAVAILABLE}</p>", 503)
     response.headers["Retry-After"] = RETRY_AFTER
     return response
+
+
+BUSY_TITLE = "Service busy, try again"
+BUSY = ("The help desk could not reach the service that keeps sign-ins and limits, so this"
+        " page could not be answered and nothing was saved. Please try again in a moment;"
+        " if you were sending a form, go back and send it again (your browser keeps what"
+        " you typed).")
+BUSY_RETRY_AFTER = "10"
+
+
+def busy_page(error):
+    """503 while Redis (sessions, limits with REDIS_FAILURE = "closed") cannot be reached.
+
+    Raised before anything was saved: the session is read and limits are checked before a
+    view changes anything, and a service that ends sessions has not committed yet. The
+    page itself finds the session empty (session_store.ServerSession marks it unreadable)
+    and touches nothing shared.
+    """
+    log.error("redis unavailable: %s", " ".join(str(error).split())[:300])
+    try:
+        db.session.rollback()
+    except Exception:  # the database may be down as well; its pool recovers
+        pass
+    if request.path.startswith("/api/"):
+        response = make_response(jsonify(error=BUSY_TITLE), 503)
+    else:
+        response = make_response(render_template(
+            "errors/error.html", code=503, title=BUSY_TITLE, description=BUSY), 503)
+    response.headers["Retry-After"] = BUSY_RETRY_AFTER
+    return response
+
+
+def unsaved_session_page(response, error):
+    """Turn an answer whose new session could not be stored into the "try again" page.
+
+    Changed in place: Flask has built the response already when the session is saved.
+    The security headers stay; a redirect or a download does not.
+    """
+    made = (busy_page(error) if isinstance(error, redisconf.ERRORS)
+            else database_unavailable_page(error))
+    response.status_code = made.status_code
+    response.set_data(made.get_data())
+    for name in ("Location", "Content-Disposition", "Cache-Control"):
+        response.headers.pop(name, None)
+    response.headers["Content-Type"] = made.headers["Content-Type"]
+    response.headers["Retry-After"] = made.headers["Retry-After"]
 
 
 def _error_page(code, description):

@@ -4,6 +4,8 @@
 started as root: initdb and postgres refuse to run as root), starts the server on a free
 port on 127.0.0.1 with trust authentication, creates one database and yields its
 SQLAlchemy URL; afterwards the server is stopped and the folder removed.
+`running_cluster()` yields the Cluster itself (its `url`, `stop()`, `start()`), for tests
+that take the server away mid-load.
 """
 
 import os
@@ -58,32 +60,61 @@ def as_server_user():
     return [runuser, "-u", "postgres", "--"]
 
 
+class Cluster:
+    """A running private cluster: its SQLAlchemy `url`, and a way to restart it."""
+
+    def __init__(self, bindir, data, log, port, prefix):
+        self.bindir, self.data, self.log, self.port, self.prefix = bindir, data, log, port, prefix
+        self.url = None
+
+    def _pg_ctl(self, *args):
+        subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.data), *args],
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def start(self):
+        # A test cluster: durability is not needed, speed is.
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c fsync=off"
+                   " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._pg_ctl("-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+
+    def stop(self):
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+    def restart(self):
+        """Stopped (every connection cut, as a restart or failover does) and started again."""
+        self.stop()
+        self.start()
+
+
 @contextmanager
-def throwaway_cluster(bindir, database="helpdesk_test"):
-    """A private cluster in a temporary folder; yields its SQLAlchemy URL."""
+def running_cluster(bindir, database="helpdesk_test"):
+    """A private cluster in a temporary folder; yields its Cluster."""
     prefix = as_server_user()
     folder = Path(tempfile.mkdtemp(prefix="helpdesk-pg-"))
     data, log = folder / "data", folder / "server.log"
     if prefix:
         shutil.chown(folder, user="postgres", group="postgres")
-    port = free_port()
+    cluster = Cluster(bindir, data, log, free_port(), prefix)
     try:
         subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "--auth=trust",
                         "--username=postgres", "--encoding=UTF8", "--no-locale", "--no-sync"],
                        check=True, stdout=subprocess.DEVNULL)
-        # A test cluster: durability is not needed, speed is.
-        options = (f"-p {port} -c listen_addresses=127.0.0.1 -k {data} -c fsync=off"
-                   " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log),
-                        "-o", options, "-w", "-t", "60", "start"],
-                       check=True, stdout=subprocess.DEVNULL)
+        cluster.start()
         try:
-            subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port),
+            subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(cluster.port),
                             "-U", "postgres", database], check=True)
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
+            cluster.url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/{database}"
+            yield cluster
         finally:
             subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
-                            "-w", "stop"], stdout=subprocess.DEVNULL)
+                            "-w", "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     finally:
         time.sleep(0.1)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster(bindir, database="helpdesk_test"):
+    """A private cluster in a temporary folder; yields its SQLAlchemy URL."""
+    with running_cluster(bindir, database) as cluster:
+        yield cluster.url

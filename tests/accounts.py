@@ -137,3 +137,20 @@ def signed_in_as(client):
     page = client.get("/articles/").get_data(as_text=True)
     match = re.search(r'title="Your account">([^<]+)<', page)
     return unescape(match.group(1)) if match else None
+
+
+def both_requests_kept_their_change(app, client):
+    """Two requests of one browser, saved one after the other, each store one value: True
+    when the session afterwards holds both (and what it held before)."""
+    client.get("/login")  # the browser has a session (its CSRF token)
+    cookie = client.get_cookie("session").value
+    interface = app.session_interface
+    with app.test_request_context(headers={"Cookie": f"session={cookie}"}):
+        from flask import request
+        slow = interface.open_session(app, request)
+        quick = interface.open_session(app, request)
+        slow["visitor"], quick["grant:7"] = "v1", 1
+        interface.save_session(app, quick, app.response_class())
+        interface.save_session(app, slow, app.response_class())
+        again = interface.open_session(app, request)
+        return again["visitor"] == "v1" and again["grant:7"] == 1 and "csrf_token" in again

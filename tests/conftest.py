@@ -17,6 +17,7 @@ import databases
 import pytest
 from mailauth import LoopbackDNS
 from mailsink import SMTPServer
+from redisserver import start_redis
 
 from helpdesk import create_app
 from helpdesk.extensions import db
@@ -155,6 +156,14 @@ def write_article(articles_dir):
 def smtp_server():
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that collects what the app sends."""
     server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A real redis-server of this test's own (Debian's package), stopped afterwards."""
+    server = start_redis(tmp_path / "redis")
     yield server
     server.stop()
 

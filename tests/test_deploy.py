@@ -3,15 +3,12 @@ workers, the test database (SQLite or PostgreSQL), behind a proxy's headers."""
 
 import http.client
 import re
-import subprocess
 from http.cookies import SimpleCookie
-from pathlib import Path
 
 import pytest
 from filing import PNG, multipart
-from mailsink import free_port
+from nginxproxy import nginx
 from processes import ROOT, cli, eventually, get, get_json, gunicorn
-from support import missing
 
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
@@ -72,50 +69,12 @@ def test_without_proxy_settings_forwarded_headers_are_ignored(make_app, tmp_path
 
 # --- the sample reverse proxy and crontab -----------------------------------------------
 
-NGINX = "/usr/sbin/nginx"
-
-
-def nginx_site(gunicorn_port, port):
-    """deploy/nginx.conf for a test: plain http on 127.0.0.1 instead of TLS on 443."""
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    site = site.replace("127.0.0.1:8000", f"127.0.0.1:{gunicorn_port}")
-    site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{port};")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
-    return "\n".join(line for line in site.splitlines() if "ssl_certificate" not in line)
-
-
 @pytest.fixture
 def behind_nginx(make_app, tmp_path):
-    if not Path(NGINX).exists():
-        missing(f"nginx not found at {NGINX}: run `apt-get install nginx`")
     app = make_app()
-    with gunicorn(app, tmp_path, workers=2, PROXY_FIX_X_FOR=1, PROXY_FIX_X_PROTO=1) as server:
-        port = free_port()
-        folder = tmp_path / "nginx"
-        folder.mkdir()
-        (folder / "site.conf").write_text(nginx_site(server.port, port))
-        temp = "".join(f" {kind}_temp_path {folder / kind};" for kind in
-                       ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        (folder / "nginx.conf").write_text(
-            f"daemon off; worker_processes 1; pid {folder / 'nginx.pid'};"
-            f" error_log {folder / 'error.log'};\nevents {{}}\n"
-            f"http {{ access_log {folder / 'access.log'};{temp}\n"
-            f"  include {folder / 'site.conf'};\n}}\n")
-        proxy = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            assert eventually(lambda: _answers(port)), (folder / "error.log").read_text()
-            yield app, server, port
-        finally:
-            proxy.terminate()
-            proxy.wait(30)
-
-
-def _answers(port):
-    try:
-        return get(port, "/healthz")[0] == 200
-    except OSError:
-        return False
+    with gunicorn(app, tmp_path, workers=2, PROXY_FIX_X_FOR=1, PROXY_FIX_X_PROTO=1) as server, \
+            nginx(tmp_path / "nginx", [server.port]) as port:
+        yield app, server, port
 
 
 def test_the_sample_nginx_site_serves_the_help_center(behind_nginx):
@@ -183,3 +142,13 @@ class HTTPClient:
         status = conn.getresponse().status
         conn.close()
         return status
+
+
+def test_the_sample_instance_config_uses_redis_and_only_known_keys():
+    import runpy
+
+    import helpdesk.config
+    sample = {k: v for k, v in runpy.run_path(str(ROOT / "deploy" / "config.py")).items()
+              if k.isupper()}
+    assert sample["REDIS_URL"].startswith("redis://")
+    assert [k for k in sample if not hasattr(helpdesk.config, k)] == []

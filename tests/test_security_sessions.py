@@ -3,6 +3,7 @@ lists them, and `next=` kept on this site."""
 
 import pytest
 from accounts import (
+    both_requests_kept_their_change,
     file_request,
     last_link,
     make_user,
@@ -156,17 +157,7 @@ def test_a_remember_cookie_of_the_old_kind_signs_no_one_in(app, client):
 def test_two_requests_of_one_browser_keep_what_each_stored(app, client):
     """A response that was under way while another request stored a value (a suggestion in
     flight while the form is sent) does not put the session back as it was."""
-    client.get("/login")  # the browser has a session (its CSRF token)
-    interface = app.session_interface
-    with app.test_request_context(headers={"Cookie": f"session={session_cookie(client)}"}):
-        from flask import request
-        slow = interface.open_session(app, request)
-        quick = interface.open_session(app, request)
-        slow["visitor"], quick["grant:7"] = "v1", 1
-        interface.save_session(app, quick, app.response_class())
-        interface.save_session(app, slow, app.response_class())
-        again = interface.open_session(app, request)
-        assert again["visitor"] == "v1" and again["grant:7"] == 1 and "csrf_token" in again
+    assert both_requests_kept_their_change(app, client)
 
 
 # --- next= ------------------------------------------------------------------------------------

@@ -94,9 +94,9 @@ class ServerSession(SessionMixin):
             with nullcontext() if has_app_context() else self._app.app_context():
                 return self._store.load(digest(self.key))
         except Exception:
-            # The store is down: this request fails as any database error does (the
-            # page says so), and its error page sees an empty session that is never
-            # saved, so nothing stored is overwritten.
+            # The store is down: this request fails with the store's "try again" page
+            # (web.py: the database's, or Redis's "Service busy"), and that page sees an
+            # empty session that is never saved, so nothing stored is overwritten.
             self._data, self.unavailable = {}, True
             raise
 
@@ -148,10 +148,13 @@ class ServerSession(SessionMixin):
 
 
 class ServerSessionInterface(SessionInterface):
-    """Flask's session hooks over a store (the database here; Redis on bigger sites)."""
+    """Flask's session hooks over a store: DatabaseStore here, or redis_store.RedisStore."""
 
-    def __init__(self, store):
+    def __init__(self, store, unsaved=None):
         self.store = store
+        # unsaved(response, error): turns the answer into a "try again" page when a new
+        # session it relies on could not be stored (web.py gives it).
+        self.unsaved = unsaved
 
     def open_session(self, app, request):
         key = request.cookies.get(self.get_cookie_name(app))
@@ -163,9 +166,13 @@ class ServerSessionInterface(SessionInterface):
     def save_session(self, app, session, response):
         try:
             self._save(app, session, response)
-        except SQLAlchemyError:
-            # The page is answered anyway; the change of session is what is lost.
+        except self.store.errors as error:
             log.warning("could not save the session", exc_info=True)
+            if session.fresh and session._data and self.unsaved is not None:
+                # A new session is what this page stands on (a form's token, a sign-in
+                # just made): without it the next step would fail, so say so now.
+                self.unsaved(response, error)
+            # Otherwise the page is answered anyway; the change of session is what is lost.
 
     def _save(self, app, session, response):
         for old in session.dropped:
@@ -246,7 +253,14 @@ def _tagged(values):
 
 # --- the database store ------------------------------------------------------------------
 
-_NAME = re.compile(r"[A-Za-z0-9_:.-]{1,64}")
+KEY_NAME = re.compile(r"[A-Za-z0-9_:.-]{1,64}")
+
+
+def check_names(names):
+    """Session keys are plain names (a store may keep fields of its own beside them)."""
+    for name in names:
+        if not KEY_NAME.fullmatch(name):
+            raise ValueError(f"unusable session key {name!r}")
 
 
 @dataclass
@@ -264,6 +278,8 @@ class DatabaseStore:
     the caller's transaction, like any other change a service makes.
     """
 
+    errors = (SQLAlchemyError,)  # what a store that cannot be reached raises
+
     def load(self, sid):
         row = db.session.execute(select(WebSession.data, WebSession.expires_at)
                                  .where(WebSession.id == sid)).first()
@@ -275,9 +291,7 @@ class DatabaseStore:
 
     def patch(self, sid, changed, removed, expires_at=None, user_id=UNCHANGED):
         """Set `changed`, remove `removed`, in one UPDATE: other keys are left as stored."""
-        for name in list(changed) + list(removed):
-            if not _NAME.fullmatch(name):
-                raise ValueError(f"unusable session key {name!r}")
+        check_names(list(changed) + list(removed))
         params = {"sid": sid}
         patch = (_postgres_patch if db.engine.dialect.name == "postgresql" else _sqlite_patch)
         sets = [f"data = {patch(changed, removed, params)}"] if changed or removed else []

@@ -15,9 +15,12 @@ source, as OWASP's authentication cheat sheet advises:
 
 Emailed sign-in links are not counted here: a link proves the mailbox, so the owner can
 always sign in with one. Counters live in the rate limiter's storage (RATELIMIT_STORAGE_URI),
-so every worker and host sees the same counts when that storage is shared.
+so every worker and host sees the same counts when that storage is shared (Redis). When
+that storage cannot be reached, REDIS_FAILURE decides: "open" lets the password be tried
+uncounted (logged), "closed" lets the error through to the busy page (web.py).
 """
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -25,7 +28,10 @@ from dataclasses import dataclass
 from flask import current_app
 from limits import parse_many
 
+from .. import redisconf
 from ..extensions import limiter
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,16 @@ def wait_seconds(attempt):
     """0 when `attempt` may try a password now, else how long until it may."""
     if not limiter.enabled:
         return 0
+    try:
+        return _wait_seconds(attempt)
+    except redisconf.ERRORS:
+        if not redisconf.fails_open(current_app):
+            raise
+        log.warning("password throttle skipped: its storage is unreachable", exc_info=True)
+        return 0
+
+
+def _wait_seconds(attempt):
     strategy = limiter.limiter
     waits = [0]
     for setting, identifiers in attempt.counters():
@@ -70,6 +86,12 @@ def failed(attempt):
     """Count one wrong password for `attempt`."""
     if not limiter.enabled:
         return
-    for setting, identifiers in attempt.counters():
-        for item in _items(setting):
-            limiter.limiter.hit(item, "password-failures", *identifiers)
+    try:
+        for setting, identifiers in attempt.counters():
+            for item in _items(setting):
+                limiter.limiter.hit(item, "password-failures", *identifiers)
+    except redisconf.ERRORS:
+        if not redisconf.fails_open(current_app):
+            raise
+        log.warning("a wrong password went uncounted: its storage is unreachable",
+                    exc_info=True)

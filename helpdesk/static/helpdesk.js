@@ -425,6 +425,56 @@
     }
   }
 
+  // --- the agent desk: the side panel's unsaved changes ------------------------------------
+  // A status chosen in the panel but not saved becomes the reply's own choice (the line under
+  // the buttons says so), the panel lists what is not saved yet, and leaving the page with
+  // other unsaved changes asks first. Without this the reply's choice is there to read.
+
+  function labelOf(select) {
+    var label = document.querySelector('label[for="' + select.id + '"]');
+    return label ? label.textContent.trim() : select.name;
+  }
+
+  function upgradeDeskPanel(panelStatus) {
+    var panel = panelStatus.form;
+    var note = panel.querySelector("[data-unsaved-note]");
+    var reply = document.querySelector("select[data-reply-status]");
+    var replyNote = document.querySelector("[data-reply-status-note]");
+    var usual = replyNote ? replyNote.textContent : "";
+    var saving = false;
+    function unsaved() {
+      return Array.prototype.filter.call(panel.querySelectorAll("select"), function (select) {
+        var option = select.options[select.selectedIndex];
+        return option && !option.defaultSelected;
+      });
+    }
+    function carried(select) {  // the reply's choice already sends this status
+      return select === panelStatus && reply && reply.value === panelStatus.value;
+    }
+    function update() {
+      var pending = unsaved();
+      note.hidden = pending.length === 0;
+      note.textContent = pending.length ? "Not saved yet: " + pending.map(labelOf).join(", ") +
+        ". Press Update to save." : "";
+    }
+    panelStatus.addEventListener("change", function () {
+      if (!reply || !reply.querySelector('option[value="' + panelStatus.value + '"]')) return;
+      reply.value = panelStatus.value;
+      if (replyNote) {
+        replyNote.textContent = "“Send reply” will set the status to “" +
+          reply.options[reply.selectedIndex].text + "”, as chosen in Properties. " + usual;
+      }
+    });
+    panel.addEventListener("change", update);
+    panel.addEventListener("submit", function () { saving = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (saving || !unsaved().some(function (s) { return !carried(s); })) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+    update();
+  }
+
   // --- the queue's bulk bar, the phone menu, the way back from an article ------------------
 
   // Without this the bar is always there; with it, it appears once a request is ticked.
@@ -467,6 +517,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-agent-reply]").forEach(upgradeAgentReply);
+    document.querySelectorAll("select[data-panel-status]").forEach(upgradeDeskPanel);
     document.querySelectorAll("[data-clear-draft]").forEach(clearDraft);
     document.querySelectorAll("form[data-draft]").forEach(upgradeRequestForm);
     document.querySelectorAll("input[data-suggest]").forEach(attach);

@@ -83,7 +83,7 @@ def _form_again(limit):
         form.password.data = ""
     return current_app.make_response((render_template(
         template, form=form, top_error=message,
-        next=sessions.safe_next(request.values.get("next"))), 429))
+        next=sessions.safe_next(request.values.get("next"), default="")), 429))
 
 
 def _no_referrer(response):
@@ -118,7 +118,7 @@ def _signed_in(outcome, method):
 @_limited
 def login():
     form = forms.SignInForm()
-    next_path = sessions.safe_next(request.values.get("next", type=str))
+    next_path = sessions.safe_next(request.values.get("next", type=str), default="")
     if request.method == "GET":
         form.email.data = request.args.get("email", "", type=str)[:254]
         return render_template("auth/login.html", form=form, next=next_path)
@@ -150,7 +150,8 @@ def _password_sign_in(form, next_path):
                       "them, or leave the password empty to get a sign-in link by email."
         ), 400
     sessions.start(outcome.user, remember=form.remember.data, method="password")
-    return devices.remember(redirect(next_path, 303), outcome.user.email)
+    return devices.remember(redirect(sessions.landing(outcome.user, next_path), 303),
+                            outcome.user.email)
 
 
 def _sent(email, endpoint):
@@ -190,7 +191,8 @@ def use_link():
     if refused:
         return refused
     flash(f"You are signed in as {outcome.user.email}.", "success")
-    return devices.remember(redirect(outcome.next, 303), outcome.user.email)
+    return devices.remember(redirect(sessions.landing(outcome.user, outcome.next), 303),
+                            outcome.user.email)
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Ticket, TicketChange, User, utcnow
 from ..outgoing import sender
 from ..outgoing.outbox import queue_mail
+from ..text import clean_name
 from ..urls import external_url
 from . import passwords, session_store, throttle, tokens
 from .sessions import safe_next
@@ -371,3 +372,16 @@ def _move_requests(user, old_email, new_email):
     db.session.add_all(TicketChange(ticket_id=i, actor_id=user.id, actor_email=new_email,
                                     field="requester_email", old=old_email, new=new_email)
                        for i in ids)
+
+
+# --- names --------------------------------------------------------------------------------
+
+def set_display_name(user, name):
+    """What pages and mail call `user` ("Dana Agent"); empty goes back to the address.
+
+    The person on their account page, or an admin on People. Returns the name kept (one
+    line, at most NAME_MAX characters) or None. Commits.
+    """
+    user.display_name = clean_name(name)
+    db.session.commit()
+    return user.display_name

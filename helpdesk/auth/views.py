@@ -294,10 +294,13 @@ def reset_confirm():
 
 # --- the account page -------------------------------------------------------------------------
 
-def _account_page(email_form=None, status=200, top_error=None):
+def _account_page(email_form=None, status=200, top_error=None, name_form=None):
+    if name_form is None:
+        name_form = forms.NameForm(formdata=None, display_name=current_user.display_name)
     return render_template(
         "auth/account.html", email_form=email_form or forms.ChangeEmailForm(),
-        top_error=top_error, needs_password=bool(current_user.password_hash),
+        name_form=name_form, top_error=top_error,
+        needs_password=bool(current_user.password_hash),
         recent=sessions.recently_signed_in()), status
 
 
@@ -305,6 +308,18 @@ def _account_page(email_form=None, status=200, top_error=None):
 @login_required
 def account():
     return _account_page()
+
+
+@bp.post("/account/name")
+@login_required
+def change_name():
+    form = forms.NameForm()
+    if not form.validate():
+        return _account_page(status=400, name_form=form)
+    name = service.set_display_name(current_user._get_current_object(), form.display_name.data)
+    flash(f"We call you {name} from now on." if name else
+          f"Your name is removed: we call you {current_user.email}.", "success")
+    return redirect(url_for(".account"), 303)
 
 
 @bp.post("/account/email")

@@ -253,6 +253,7 @@ def _mail_requester(ticket, message):
                          message=message, files=files, link=requester_link(ticket),
                          rate_link=requester_link(ticket, "rate") if resolved else None,
                          closed=ticket.status == "closed",
+                         agent_name=message.author.display_name if message.author else None,
                          reopen_days=current_app.config["REOPEN_DAYS"])
 
 

@@ -91,6 +91,8 @@ def new(slug):
         form.email.data = user.email  # fixed: the signed-in, verified address
     if request.method == "GET":
         form.submission_token.data = submissions.new_token()
+        if user is not None:
+            form.name.data = user.display_name
         for key, value in _prefill_args().items():
             form[key].data = value
         return _render_form(form, request_type)
@@ -122,7 +124,8 @@ def new(slug):
                if f and f.filename]
     try:
         ticket = service.open_request(service.NewRequest(
-            request_type=request_type, email=form.email.data, summary=form.summary.data,
+            request_type=request_type, email=form.email.data, name=form.name.data,
+            summary=form.summary.data,
             description=form.description.data, fields=form.type_values(), environment=env,
             uploads=uploads, submission_token=form.submission_token.data,
             channel="web", user=user, suggestions_shown=_suggested_count(form),

@@ -1,0 +1,28 @@
+"""display names, what each agent last saw of a request, search statistics without form text
+
+Revision ID: 0010
+Revises: 0009
+
+Display names: `user.display_name` (set on the account page, or by an admin on People)
+and `ticket.requester_name` (the optional "Your name" of the request form), both NULL when
+nobody gave one: pages and mail then use the address. Added with plain ALTER TABLE and
+dropped with SQLite's native DROP COLUMN, never Alembic's batch copy (with foreign keys
+on, dropping the old `ticket` table during a copy would take its messages with it).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column("user", sa.Column("display_name", sa.String(80), nullable=True))
+    op.add_column("ticket", sa.Column("requester_name", sa.String(80), nullable=True))
+
+
+def downgrade():
+    op.drop_column("ticket", "requester_name")
+    op.drop_column("user", "display_name")

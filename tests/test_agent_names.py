@@ -1,9 +1,12 @@
 """Display names: people name themselves on the account page, admins name agents on People,
 the request form asks "Your name"; pages, saved replies and reply mail use them."""
 
+import json
+
 from accounts import file_request, get_user, make_user, outbox, post, ticket
 from desk import PASSWORD, page, reply, send, signed_in, user_id
 from filing import post_request, ref_from
+from test_agent_spam import export
 
 from helpdesk.extensions import db
 from helpdesk.models import SavedReply
@@ -138,3 +141,13 @@ def test_saved_replies_fill_in_both_names(app):
         .get_data(as_text=True)
     assert "Hello Carol Customer,\n\nRegards, Dana Agent" in html
     assert "Regards, dana@example.com" not in html
+
+
+def test_the_export_of_a_requesters_data_holds_their_names(app, client):
+    ref = ref_from(post_request(client, name="Carol Customer", email="carol@example.com"))
+    make_user(app, "carol@example.com")
+    name_agent(app, "carol@example.com", "Carol C.")
+    admin = signed_in(app, "admin@example.com", role="admin")
+    data = json.loads(export(admin, "carol@example.com").read("data.json"))
+    assert data["account"]["name"] == "Carol C."
+    assert [(r["ref"], r["name"]) for r in data["requests"]] == [(ref, "Carol Customer")]

@@ -281,6 +281,19 @@ class Outbox(db.Model):
 
 # --- accounts, the conversation and ratings ------------------------------------
 
+class TicketView(db.Model):
+    """When an agent last opened a request's page, so the queue can mark what the
+    requester wrote since ("New reply"). One row per agent and request."""
+
+    __tablename__ = "ticket_view"
+
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"),
+                        primary_key=True)
+    ticket_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="CASCADE"),
+                          primary_key=True, index=True)
+    seen_at = db.Column(db.DateTime, nullable=False)
+
+
 class TicketChange(db.Model):
     """The audit trail: who changed which field of a request, from what to what, when."""
 

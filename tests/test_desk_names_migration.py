@@ -24,6 +24,7 @@ def test_migration_0010_round_trip_keeps_requests_and_their_messages(tmp_path):
             upgrade(revision="0010")
             assert "display_name" in columns("user")
             assert "requester_name" in columns("ticket")
+            assert "ticket_view" in inspect(db.engine).get_table_names()
             assert db.session.execute(text("SELECT requester_name FROM ticket")).scalar_one() \
                 is None
             db.session.remove()
@@ -31,6 +32,7 @@ def test_migration_0010_round_trip_keeps_requests_and_their_messages(tmp_path):
             downgrade(revision="0009")
             assert "display_name" not in columns("user")
             assert "requester_name" not in columns("ticket")
+            assert "ticket_view" not in inspect(db.engine).get_table_names()
             # Altered in place, never copied: cascading deletes did not take the messages.
             assert db.session.execute(text("SELECT body FROM message")).scalar_one() == "hello"
             db.session.remove()

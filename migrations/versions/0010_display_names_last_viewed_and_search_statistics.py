@@ -8,6 +8,10 @@ and `ticket.requester_name` (the optional "Your name" of the request form), both
 nobody gave one: pages and mail then use the address. Added with plain ALTER TABLE and
 dropped with SQLite's native DROP COLUMN, never Alembic's batch copy (with foreign keys
 on, dropping the old `ticket` table during a copy would take its messages with it).
+
+Last viewed: `ticket_view`, one row per agent and request with when that agent last
+opened the request's page; the queue marks requests the requester wrote to since ("New
+reply"). Rows go with their request or account (ON DELETE CASCADE).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -21,8 +25,18 @@ depends_on = None
 def upgrade():
     op.add_column("user", sa.Column("display_name", sa.String(80), nullable=True))
     op.add_column("ticket", sa.Column("requester_name", sa.String(80), nullable=True))
+    op.create_table(
+        "ticket_view",
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("user.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column("ticket_id", sa.Integer(), sa.ForeignKey("ticket.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column("seen_at", sa.DateTime(), nullable=False))
+    op.create_index("ix_ticket_view_ticket_id", "ticket_view", ["ticket_id"])
 
 
 def downgrade():
+    op.drop_index("ix_ticket_view_ticket_id", table_name="ticket_view")
+    op.drop_table("ticket_view")
     op.drop_column("ticket", "requester_name")
     op.drop_column("user", "display_name")

@@ -21,7 +21,7 @@ from ...tickets.service import Upload
 from ...tickets.types import request_types
 from ...urls import external_url
 from ...vocabulary import AGENT_STATUS_LABELS, DONE_STATUSES
-from .. import actions, collisions, gate, pages, queue, saved
+from .. import actions, collisions, gate, pages, queue, saved, seen
 from ..forms import REPLY_STATUSES, AgentReplyForm
 from . import bp
 
@@ -76,7 +76,9 @@ def _page(ticket, form=None, status=200, **extra):
 
 @bp.get("/requests/<ref>")
 def request_page(ref):
-    return _page(_ticket_or_404(ref))
+    ticket = _ticket_or_404(ref)
+    seen.mark_seen(ticket, gate.current_agent())
+    return _page(ticket)
 
 
 def _append(body, text):

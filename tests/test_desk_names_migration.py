@@ -41,3 +41,25 @@ def test_migration_0010_round_trip_keeps_requests_and_their_messages(tmp_path):
             assert db.session.execute(text("SELECT count(*) FROM message")).scalar_one() == 1
             db.session.remove()
             db.engine.dispose()
+
+
+def test_migration_0010_drops_stored_form_text_and_keeps_searches(tmp_path):
+    with databases.scratch_database(tmp_path) as url:
+        app = databases.migration_app(tmp_path, url)
+        with app.app_context():
+            upgrade(revision="0009")
+            for kind, query in (("search", "reset password"),
+                                ("suggestion_shown", "invoice inv-2211 was charged twice"),
+                                ("request_filed", "My card ending 4242")):
+                db.session.execute(text(
+                    "INSERT INTO event (kind, query, result_count, created_at)"
+                    " VALUES (:kind, :query, 1, '2026-01-01')"), {"kind": kind, "query": query})
+            db.session.commit()
+            db.session.remove()
+
+            upgrade(revision="0010")
+            kept = dict(db.session.execute(text("SELECT kind, query FROM event")).all())
+            assert kept == {"search": "reset password", "suggestion_shown": None,
+                            "request_filed": None}
+            db.session.remove()
+            db.engine.dispose()

@@ -131,8 +131,9 @@ def open_request(new):
         remove_stored(stored)
         raise
 
-    events.record(events.REQUEST_FILED, query=ticket.summary[:200],
-                  result_count=new.suggestions_shown, slug=ticket.ref, visitor=new.visitor)
+    # The reference, not the summary: statistics keep no text of the request itself.
+    events.record(events.REQUEST_FILED, result_count=new.suggestions_shown, slug=ticket.ref,
+                  visitor=new.visitor)
     sender.wake()
     return ticket
 

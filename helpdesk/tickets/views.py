@@ -98,9 +98,8 @@ def new(slug):
         return _render_form(form, request_type)
 
     if _finding_answers():
-        text = form.summary.data or (form.description.data or "")[:200]
         found = deflection.suggest(form.summary.data, also=form.description.data)
-        deflection.record_shown(text, found)
+        deflection.record_shown(found)
         form.suggested.data = str(max(_suggested_count(form), len(found)))
         return _render_form(form, request_type, found=found, searched=True)
 
@@ -214,7 +213,7 @@ def suggest():
     also = request.args.get("also", "", type=str)[:deflection.ALSO_MAX_CHARS]
     found = deflection.suggest(text, also=also)
     if len((text.strip() or also).strip()) >= deflection.MIN_CHARS:
-        deflection.record_shown(text.strip() or also, found)
+        deflection.record_shown(found)
     return jsonify(query=text, results=[{
         "slug": info.slug, "title": info.title, "url": deflection.open_url(info.slug, type_slug),
         "snippet": hit.snippet, "highlights": hit.highlights,

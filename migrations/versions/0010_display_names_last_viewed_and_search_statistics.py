@@ -12,6 +12,13 @@ on, dropping the old `ticket` table during a copy would take its messages with i
 Last viewed: `ticket_view`, one row per agent and request with when that agent last
 opened the request's page; the queue marks requests the requester wrote to since ("New
 reply"). Rows go with their request or account (ON DELETE CASCADE).
+
+Search statistics: the request form's suggestion events (`suggestion_shown`) and
+`request_filed` kept what the person had typed (the summary, or the start of the
+description) in `event.query`, listed on Insights as "search queries" and exported as CSV.
+They are counted now, without text; the text already stored is dropped here. Those two
+kinds are told apart by `kind`; the help center's own searches keep their queries. The
+downgrade cannot bring the text back (and should not).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -33,6 +40,8 @@ def upgrade():
                   primary_key=True),
         sa.Column("seen_at", sa.DateTime(), nullable=False))
     op.create_index("ix_ticket_view_ticket_id", "ticket_view", ["ticket_id"])
+    op.execute("UPDATE event SET query = NULL"
+               " WHERE kind IN ('suggestion_shown', 'request_filed')")
 
 
 def downgrade():

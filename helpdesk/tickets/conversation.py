@@ -276,13 +276,14 @@ def _mail_agents(ticket, message, follow_up_of=None, unproven=False):
 
 # --- status ----------------------------------------------------------------------------------
 
-def set_status(ticket, status, actor=None, actor_email=None):
+def set_status(ticket, status, actor=None, actor_email=None, notify=True):
     """Set any status (agents, maintenance); True when it changed. Commits.
 
-    Resolving mails the requester a "resolved" notice with the satisfaction link.
+    Resolving mails the requester a "resolved" notice with the satisfaction link, unless
+    `notify` is False.
     """
     changed = _apply_status(ticket, status, actor, _address(actor, actor_email), utcnow())
-    if changed and status == "resolved":
+    if changed and status == "resolved" and notify:
         notices.queue_notice(ticket, "request_resolved", ticket.requester_email,
                              f"Resolved: {ticket.summary}", link=requester_link(ticket),
                              rate_link=requester_link(ticket, "rate"),
@@ -292,10 +293,14 @@ def set_status(ticket, status, actor=None, actor_email=None):
 
 
 def resolve(ticket, actor=None, actor_email=None):
-    """"My problem is solved" (or an agent resolving): only from an open status."""
+    """"My problem is solved" (or an agent resolving): only from an open status.
+
+    A requester who marks it solved is on the page that asks for the rating already, so
+    no "Resolved... how did we do?" mail follows; the conversation shows a line instead.
+    """
     if ticket.status not in OPEN_STATUSES:
         raise NotAllowed("This request is already resolved.")
-    return set_status(ticket, "resolved", actor, actor_email)
+    return set_status(ticket, "resolved", actor, actor_email, notify=access.is_staff(actor))
 
 
 def reopen(ticket, actor=None, actor_email=None):

@@ -16,7 +16,7 @@ from ...access import is_admin
 from ...extensions import csrf, limiter
 from ...kb import get_kb
 from ...markup import render_user_text
-from ...tickets import conversation, environment, service, spam, storage
+from ...tickets import conversation, environment, service, spam, storage, timeline
 from ...tickets.service import Upload
 from ...tickets.types import request_types
 from ...urls import external_url
@@ -65,6 +65,7 @@ def _page(ticket, form=None, status=200, **extra):
     request_type = request_types().get(ticket.type)
     return render_template(
         "agent/request.html", page=loaded, ticket=ticket, form=form, me=agent,
+        timeline=timeline.merged(loaded.messages, timeline.status_lines(ticket, loaded.changes)),
         is_admin=is_admin(agent), request_type=request_type,
         fields=service.field_rows(ticket, request_type),
         environment=environment.rows(ticket.environment), types=request_types(),

@@ -81,3 +81,27 @@ def test_leaving_with_an_unsaved_priority_asks_first(live_server, page):
     assert asked.value.type == "beforeunload"
     asked.value.dismiss()  # stay: the change is still there to save
     expect(page.get_by_label("Priority")).to_have_value("urgent")
+
+
+def test_saving_the_side_panel_keeps_the_reply_being_written(live_server, page):
+    server = live_server()
+    ref = file_request(server.app, summary="The export button does nothing")
+    open_on_desk(page, server, ref)
+    page.fill("#body", "Half-written answer about the export")
+    page.get_by_label("Priority").select_option("high")
+    page.get_by_role("button", name="Update").click()
+    expect(page.locator(".flash-success")).to_contain_text("Changed: priority.")
+    expect(page.locator("#body")).to_have_value("Half-written answer about the export")
+    expect(page.get_by_role("status").filter(has_text="Your reply draft is kept")).to_be_visible()
+
+
+def test_leaving_with_a_reply_being_written_asks_first(live_server, page):
+    server = live_server()
+    ref = file_request(server.app, summary="The export button does nothing")
+    open_on_desk(page, server, ref)
+    page.fill("#body", "Half-written answer")
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
+    expect(page.locator("#body")).to_have_value("Half-written answer")

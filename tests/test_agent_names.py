@@ -6,6 +6,7 @@ import json
 from accounts import file_request, get_user, make_user, outbox, post, ticket
 from desk import PASSWORD, page, reply, send, signed_in, user_id
 from filing import post_request, ref_from
+from inbound import build, take, tickets
 from test_agent_spam import export
 
 from helpdesk.extensions import db
@@ -151,3 +152,9 @@ def test_the_export_of_a_requesters_data_holds_their_names(app, client):
     data = json.loads(export(admin, "carol@example.com").read("data.json"))
     assert data["account"]["name"] == "Carol C."
     assert [(r["ref"], r["name"]) for r in data["requests"]] == [(ref, "Carol Customer")]
+
+
+def test_a_request_by_mail_keeps_the_senders_name(app):
+    take(app, build(sender="Carol Customer <carol@example.org>"))
+    (found,) = tickets(app)
+    assert found.requester_name == "Carol Customer"

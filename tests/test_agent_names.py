@@ -158,3 +158,20 @@ def test_a_request_by_mail_keeps_the_senders_name(app):
     take(app, build(sender="Carol Customer <carol@example.org>"))
     (found,) = tickets(app)
     assert found.requester_name == "Carol Customer"
+
+
+def test_mail_about_a_request_uses_the_name_given_on_the_form(app, client):
+    signed_in(app, "dana@example.com")
+    ref = ref_from(post_request(client, name="Carol Customer", email="carol@example.com"))
+    (received,) = outbox(app, "carol@example.com")
+    assert received.body_text.startswith("Hello Carol Customer,\n")
+    (notice,) = outbox(app, "dana@example.com")
+    assert notice.body_text.startswith(
+        f"New request {ref} from Carol Customer <carol@example.com>")
+    assert "Carol Customer &lt;carol@example.com&gt;" in notice.body_html
+
+
+def test_without_a_name_the_mail_greets_plainly(app, client):
+    post_request(client, email="carol@example.com")
+    (received,) = outbox(app, "carol@example.com")
+    assert received.body_text.startswith("Hello,\n")

@@ -21,6 +21,14 @@ def open_on_desk(page, server, ref):
     expect(page.get_by_role("heading", name="Reply or add a note")).to_be_visible()
 
 
+def a_request_on_the_desk(live_server, page):
+    """(server, reference): a request filed and open on the desk in `page`."""
+    server = live_server()
+    ref = file_request(server.app, summary="The export button does nothing")
+    open_on_desk(page, server, ref)
+    return server, ref
+
+
 def status_of(server, ref):
     with server.app.app_context():
         status = Ticket.by_ref(ref).status
@@ -29,9 +37,7 @@ def status_of(server, ref):
 
 
 def test_resolved_chosen_in_the_side_panel_is_what_the_reply_sets(live_server, page):
-    server = live_server()
-    ref = file_request(server.app, summary="The export button does nothing")
-    open_on_desk(page, server, ref)
+    server, ref = a_request_on_the_desk(live_server, page)
     page.get_by_label("Status", exact=True).select_option("resolved")  # not saved
     expect(page.locator("[data-unsaved-note]")).to_have_text(
         "Not saved yet: Status. Press Update to save.")
@@ -47,9 +53,7 @@ def test_resolved_chosen_in_the_side_panel_is_what_the_reply_sets(live_server, p
 
 
 def test_send_and_mark_resolved_from_the_reply_form_itself(live_server, page):
-    server = live_server()
-    ref = file_request(server.app, summary="The export button does nothing")
-    open_on_desk(page, server, ref)
+    server, ref = a_request_on_the_desk(live_server, page)
     expect(page.get_by_label("and set the status to")).to_have_value("waiting_customer")
     page.fill("#body", "Fixed in today's release.")
     page.get_by_label("and set the status to").select_option("resolved")
@@ -59,9 +63,7 @@ def test_send_and_mark_resolved_from_the_reply_form_itself(live_server, page):
 
 
 def test_the_reply_status_choice_works_without_javascript(live_server, page_without_js):
-    server = live_server()
-    ref = file_request(server.app, summary="The export button does nothing")
-    open_on_desk(page_without_js, server, ref)
+    server, ref = a_request_on_the_desk(live_server, page_without_js)
     page_without_js.fill("#body", "Fixed in today's release.")
     page_without_js.get_by_label("and set the status to").select_option("resolved")
     page_without_js.get_by_role("button", name="Send reply").click()
@@ -70,9 +72,7 @@ def test_the_reply_status_choice_works_without_javascript(live_server, page_with
 
 
 def test_leaving_with_an_unsaved_priority_asks_first(live_server, page):
-    server = live_server()
-    ref = file_request(server.app, summary="The export button does nothing")
-    open_on_desk(page, server, ref)
+    server, ref = a_request_on_the_desk(live_server, page)
     page.get_by_label("Priority").select_option("urgent")
     expect(page.locator("[data-unsaved-note]")).to_have_text(
         "Not saved yet: Priority. Press Update to save.")
@@ -84,9 +84,7 @@ def test_leaving_with_an_unsaved_priority_asks_first(live_server, page):
 
 
 def test_saving_the_side_panel_keeps_the_reply_being_written(live_server, page):
-    server = live_server()
-    ref = file_request(server.app, summary="The export button does nothing")
-    open_on_desk(page, server, ref)
+    server, ref = a_request_on_the_desk(live_server, page)
     page.fill("#body", "Half-written answer about the export")
     page.get_by_label("Priority").select_option("high")
     page.get_by_role("button", name="Update").click()
@@ -96,9 +94,7 @@ def test_saving_the_side_panel_keeps_the_reply_being_written(live_server, page):
 
 
 def test_leaving_with_a_reply_being_written_asks_first(live_server, page):
-    server = live_server()
-    ref = file_request(server.app, summary="The export button does nothing")
-    open_on_desk(page, server, ref)
+    server, ref = a_request_on_the_desk(live_server, page)
     page.fill("#body", "Half-written answer")
     with page.expect_event("dialog") as asked:
         page.close(run_before_unload=True)

@@ -2,6 +2,7 @@
 
 import pytest
 from accounts import make_user, sign_in, sign_in_with_password
+from test_auth_password import reset
 
 PASSWORD = "a long enough password"
 
@@ -46,3 +47,9 @@ def test_an_unproven_agent_account_is_not_sent_to_the_desk(app, client):
     make_user(app, "dana@example.com", role="agent", password=PASSWORD, verified=False)
     response = sign_in_with_password(client, "dana@example.com", PASSWORD)
     assert response.headers["Location"] == "/requests"
+
+
+def test_an_agent_setting_a_new_password_lands_on_the_desk(app, client):
+    make_user(app, "dana@example.com", role="agent", password=PASSWORD)
+    response = reset(client, app, email="dana@example.com")
+    assert response.headers["Location"] == "/agent/"

@@ -289,7 +289,7 @@ def reset_confirm():
         return refused
     flash("Your new password is set. Any other device signed in to your account was signed "
           "out.", "success")
-    return redirect(url_for("tickets.my_requests"), 303)
+    return redirect(sessions.landing(outcome.user), 303)
 
 
 # --- the account page -------------------------------------------------------------------------

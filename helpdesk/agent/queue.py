@@ -127,13 +127,19 @@ def parse(args, type_slugs, agent_ids):
 class Agent:
     email: str
     active: bool
+    name: str | None = None
+
+    @property
+    def label(self):
+        """How lists of agents show one: "Dana Agent (dana@example.com)" or the address."""
+        return f"{self.name} ({self.email})" if self.name else self.email
 
 
 def agents():
     """id -> Agent for every agent and admin (inactive ones too: old requests name them)."""
-    return {i: Agent(email, bool(active)) for i, email, active in db.session.execute(
-        select(User.id, User.email, User.is_active).where(User.role.in_(STAFF_ROLES))
-        .order_by(User.email)).all()}
+    return {i: Agent(email, bool(active), name) for i, email, active, name in db.session.execute(
+        select(User.id, User.email, User.is_active, User.display_name)
+        .where(User.role.in_(STAFF_ROLES)).order_by(User.email)).all()}
 
 
 def tab_condition(view, me):

@@ -14,7 +14,7 @@ from ..extensions import csrf, limiter
 from ..markup import render_user_text
 from ..models import Ticket
 from ..vocabulary import REQUESTER_STATUS_LABELS
-from . import conversation, environment, links, listing, service, storage
+from . import conversation, environment, links, listing, service, storage, timeline
 from .blueprint import bp, ip_limit
 from .forms import RateForm, ReplyForm
 from .types import request_types
@@ -85,7 +85,9 @@ def _page(ticket, reply_form=None, rate_form=None, preview=None, status=200, fil
         "tickets/view.html", ticket=ticket, request_type=request_type,
         fields=service.field_rows(ticket, request_type),
         environment=environment.rows(ticket.environment),
-        messages=listing.public_messages(ticket), follow_ups=listing.follow_ups(ticket),
+        messages=timeline.merged(listing.public_messages(ticket),
+                                 timeline.status_lines(ticket)),
+        follow_ups=listing.follow_ups(ticket),
         parent_ref=Ticket.ref_of(ticket.parent_id),
         words=REQUESTER_STATUS_LABELS, requester=requester,
         by_link=requester and not access.owns(user, ticket),

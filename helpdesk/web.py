@@ -125,6 +125,11 @@ def text_too_large_message(config):
             " send again. Nothing was saved yet.")
 
 
+def wants_json():
+    """A page's script asked for JSON (a preview in place, so chosen files stay chosen)."""
+    return request.accept_mimetypes.best == "application/json"
+
+
 # Set by the page's script from the browser's own zone (helpdesk.js); read, never trusted.
 ZONE_COOKIE = "tz"
 

@@ -21,6 +21,7 @@ from ...tickets.service import Upload
 from ...tickets.types import request_types
 from ...urls import external_url
 from ...vocabulary import AGENT_STATUS_LABELS, DONE_STATUSES
+from ...web import wants_json
 from .. import actions, collisions, gate, pages, queue, saved, seen
 from ..forms import REPLY_STATUSES, AgentReplyForm
 from . import bp
@@ -105,6 +106,10 @@ def _preview_key():
 
 def _preview_refused(limit):
     """Too many previews: the page again with the draft kept, and why."""
+    if wants_json():
+        refused = jsonify(error=PREVIEWS_LIMITED)
+        refused.status_code = 429
+        return refused
     form = AgentReplyForm()
     form.body.errors = [PREVIEWS_LIMITED]
     files = any(f and f.filename for f in request.files.getlist("attachments"))
@@ -161,6 +166,8 @@ def _helper_action(ticket, form, files):
     """Preview, article search and inserts: the page again, draft kept, nothing sent."""
     extra = {"files_dropped": bool(files)}
     if "preview" in request.form:
+        if wants_json():  # the page's script previews in place, so chosen files stay chosen
+            return jsonify(html=render_user_text(form.body.data or ""))
         extra["preview"] = render_user_text(form.body.data or "")
     elif "insert_article" in request.form:
         slug = request.form.get("insert_article", "", type=str)

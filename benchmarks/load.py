@@ -131,12 +131,26 @@ def start_gunicorn(env, port, log_path):
         try:
             status, _, body = Visitor(port).get("/healthz")
             if status == 200 and '"warming":false' in body.replace(" ", ""):
+                settle(proc.pid)
                 return proc
         except OSError:
             pass
         time.sleep(0.3)
     os.killpg(proc.pid, signal.SIGKILL)
     raise SystemExit(f"gunicorn did not start; see {log_path}")
+
+
+def settle(master, limit=60.0):
+    """Wait until every worker has finished its start-up work (the index warm-up runs in
+    the background once a worker answers): the server idles below a tenth of a core."""
+    deadline = time.monotonic() + limit
+    before = server_cpu_seconds(master)
+    while before is not None and time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = server_cpu_seconds(master)
+        if now - before < 0.1:
+            return
+        before = now
 
 
 def stop(proc):

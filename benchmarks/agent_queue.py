@@ -149,15 +149,20 @@ def signed_in_client(app):
 
 
 def measure(app, client, url, repeat):
-    return pagetiming.measure(app, client, url, repeat, r'<td><a href="/agent/requests/HD-\d+">',
-                              warmup=3)
+    cpu = []
+    found = pagetiming.measure(app, client, url, repeat,
+                               r'<td><a href="/agent/requests/HD-\d+">', warmup=3, cpu=cpu)
+    return (*found, cpu)
 
 
-def report(label, times, queries, rows, messages, target_ms=TARGET_MS):
+def report(label, times, queries, rows, messages, cpu=(), target_ms=TARGET_MS):
+    # CPU: this thread's time per page (PostgreSQL's own work not included), which the
+    # machine's other load hardly moves.
     shown = f"{rows} rows" if rows else f"{messages} messages"
     p95 = percentile(times, 0.95)
     flag = "" if target_ms is None else ("; ok" if p95 < target_ms else "; OVER TARGET")
-    print(f"  {label:<46} p50 {statistics.median(times):7.2f} ms  p95 {p95:7.2f} ms  "
+    spent = f"  cpu p50 {statistics.median(cpu):6.2f} ms" if cpu else ""
+    print(f"  {label:<46} p50 {statistics.median(times):7.2f} ms  p95 {p95:7.2f} ms{spent}  "
           f"queries/page {','.join(map(str, sorted(queries))):>3}  ({shown}{flag})", flush=True)
     return p95
 

@@ -103,6 +103,8 @@ class QueuePage:
     has_next: bool
     per_page: int
     agents: dict = field(default_factory=dict)  # id -> Agent, for names and the lists
+    # One clock for the whole page: every row's age is measured from the same moment.
+    now: datetime = field(default_factory=utcnow)
 
 
 def parse(args, type_slugs, agent_ids):

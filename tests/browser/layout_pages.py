@@ -72,6 +72,39 @@ people = signed_in_page(AGENT, "admin", "/agent/people", "People")
 account = signed_in_page(REQUESTER, "requester", "/account", "Your account")
 
 
+def visit(path, heading=None):
+    """A page anybody reaches by its address (with `heading`, checked to be that page)."""
+    def go(page, server):
+        page.goto(server.url + path)
+        if heading:
+            expect(page.get_by_role("heading", name=heading).first).to_be_visible()
+    return go
+
+
+def confirmation(page, server):
+    """The page after sending a request through the form."""
+    page.goto(server.url + FORM)
+    page.fill("#email", REQUESTER)
+    page.fill("#summary", "The export button does nothing")
+    page.fill("#description", "Nothing happens when I press Export on the report page.")
+    page.select_option("#application", "web")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.get_by_role("heading", name="Thank you, your request was sent")).to_be_visible()
+
+
+search_results = visit("/search?q=password+reset")
+no_results = visit("/search?q=qwxzvk")
+category = visit("/articles/account")
+request_types = visit("/requests/new")
+sign_in_page = visit("/login", "Sign in")
+register = visit("/register", "Create an account")
+password_reset = visit("/reset", "Forgot your password?")
+not_found = visit("/articles/no-such-article", "Page not found")
+saved_replies = signed_in_page(AGENT, "admin", "/agent/saved-replies", "Saved replies")
+kept_mail = signed_in_page(AGENT, "admin", "/agent/mail/kept", "Incoming mail kept for retry")
+blocked = signed_in_page(AGENT, "admin", "/agent/blocked", "Blocked senders")
+
+
 def status_lines(page, server):
     """A request on the desk whose requester marked it solved, then reopened it."""
     ref = some_requests(server)[0]
@@ -86,4 +119,8 @@ def status_lines(page, server):
 PAGES = {"home": home, "article": article, "request_form": request_form,
          "my_requests": my_requests, "a_request": a_request, "queue": queue,
          "desk_request": desk_request, "insights": insights, "people": people,
-         "account": account, "status_lines": status_lines}
+         "account": account, "status_lines": status_lines, "search_results": search_results,
+         "no_results": no_results, "category": category, "request_types": request_types,
+         "confirmation": confirmation, "sign_in": sign_in_page, "register": register,
+         "password_reset": password_reset, "not_found": not_found,
+         "saved_replies": saved_replies, "kept_mail": kept_mail, "blocked": blocked}

@@ -314,6 +314,27 @@ class UsedToken(db.Model):
     expires_at = db.Column(db.DateTime, nullable=False, index=True)
 
 
+class ApiToken(db.Model):
+    """A token for the JSON API. Only a SHA-256 digest of the secret is kept: the secret is
+    shown once, when it is made, and a copy of this table opens nothing."""
+
+    __tablename__ = "api_token"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    name = db.Column(db.String(100), nullable=False, default="")
+    digest = db.Column(db.String(64), nullable=False, unique=True)
+    hint = db.Column(db.String(12), nullable=False, default="")  # the secret's first letters
+    scope = db.Column(db.String(16), nullable=False, default="requester")  # or "agent"
+    access = db.Column(db.String(8), nullable=False, default="read")  # or "write"
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_used_at = db.Column(db.DateTime)
+    revoked_at = db.Column(db.DateTime)
+
+    user = db.relationship("User")
+
+
 # --- inbound mail ---------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from ..emails import normalize_email
 from ..extensions import limiter, login_manager
 from ..forms import email_hint, took_suggested_email
-from . import devices, forms, passwords, service, sessions
+from . import api_tokens, devices, forms, passwords, service, sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -309,17 +309,21 @@ def reset_confirm():
 
 # --- the account page -------------------------------------------------------------------------
 
-def _account_page(email_form=None, status=200, top_error=None):
+def account_page(email_form=None, status=200, top_error=None, token_form=None,
+                 new_token=None, token_error=None):
     return render_template(
         "auth/account.html", email_form=email_form or forms.ChangeEmailForm(),
         top_error=top_error, needs_password=bool(current_user.password_hash),
-        recent=sessions.recently_signed_in()), status
+        recent=sessions.recently_signed_in(),
+        tokens=api_tokens.listing(current_user._get_current_object()),
+        token_form=token_form or forms.ApiTokenForm(formdata=None), new_token=new_token,
+        token_error=token_error), status
 
 
 @bp.get("/account")
 @login_required
 def account():
-    return _account_page()
+    return account_page()
 
 
 @bp.post("/account/email")
@@ -329,7 +333,7 @@ def change_email():
     """A new address, after re-authentication: the current password, or a fresh sign-in."""
     form = forms.ChangeEmailForm()
     if not form.validate():
-        return _account_page(form, 400)
+        return account_page(form, 400)
     user = current_user._get_current_object()
     if user.password_hash:
         proven = passwords.verify(user.password_hash, form.password.data or "")
@@ -341,10 +345,10 @@ def change_email():
     if not proven:
         form.password.data = ""
         form.password.errors = [problem] if user.password_hash else []
-        return _account_page(form, 400, top_error=problem)
+        return account_page(form, 400, top_error=problem)
     if normalize_email(form.new_email.data) == user.email:
         form.new_email.errors = ["This is already your address."]
-        return _account_page(form, 400)
+        return account_page(form, 400)
     service.request_email_change(user, form.new_email.data)
     flash(f"We sent a link to {normalize_email(form.new_email.data)}. Your address changes "
           "when you open it; until then nothing changes.", "success")

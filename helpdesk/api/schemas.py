@@ -1,12 +1,24 @@
 """What the API reads and answers, as marshmallow schemas: the OpenAPI description is
 generated from these and the routes that use them."""
 
+from datetime import timezone
+
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
 from ..auth.api_tokens import ACCESS, NAME_MAX, SCOPES
 from ..tickets.forms import DESCRIPTION_MAX, REPLY_MAX, SUMMARY_MAX
 from ..vocabulary import PRIORITIES, STATUSES
+
+
+class UtcDateTime(ma.DateTime):
+    """The database keeps UTC without an offset; RFC 3339 wants one, so it says Z."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
 
 CURSOR = {"cursor": ma.String(load_default="", validate=validate.Length(max=64),
                                   metadata={"description": "next_cursor of the last page"})}
@@ -46,8 +58,8 @@ class Token(Schema):
     scope = ma.String(required=True, validate=validate.OneOf(SCOPES))
     access = ma.String(required=True, validate=validate.OneOf(ACCESS))
     hint = ma.String(required=True, metadata={"description": "the token's first letters"})
-    created_at = ma.DateTime(required=True)
-    last_used_at = ma.DateTime(allow_none=True)
+    created_at = UtcDateTime(required=True)
+    last_used_at = UtcDateTime(allow_none=True)
 
 
 class NewToken(Token):
@@ -96,7 +108,7 @@ class Message(Schema):
     author = ma.String(required=True)
     body = ma.String(required=True)
     internal = ma.Boolean(required=True)
-    created_at = ma.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     attachments = ma.List(ma.Nested(Attachment), required=True)
 
 
@@ -106,8 +118,8 @@ class RequestLine(Schema):
     summary = ma.String(required=True)
     status = ma.String(required=True, validate=validate.OneOf(STATUSES))
     status_label = ma.String(required=True)
-    created_at = ma.DateTime(required=True)
-    updated_at = ma.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
 
 
 class RequestPage(Schema):
@@ -213,7 +225,7 @@ class Change(Schema):
     old = ma.String(allow_none=True, required=True)
     new = ma.String(allow_none=True, required=True)
     actor = ma.String(allow_none=True, required=True)
-    created_at = ma.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
 
 
 class DeskRequest(Request):

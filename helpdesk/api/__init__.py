@@ -19,6 +19,8 @@ class HelpdeskApi(Api):
         pass  # the blueprint has its own JSON error handlers
 
 
+METHODS = ("get", "post", "put", "patch", "delete")
+
 # Pages about the API, outside its description: the reference, and a JSON 404 for the rest.
 pages = Blueprint("api_pages", __name__, url_prefix="/api/v1")
 
@@ -27,8 +29,10 @@ pages = Blueprint("api_pages", __name__, url_prefix="/api/v1")
 def reference():
     """A readable reference of every operation, rendered here from the same document."""
     spec = current_app.extensions["helpdesk.api"].spec.to_dict()
-    operations = [(path, method.upper(), op) for path, item in spec["paths"].items()
-                  for method, op in item.items() if method in ("get", "post", "patch", "delete")]
+    operations = [(path, method.upper(), dict(op, parameters=item.get("parameters", [])
+                                              + op.get("parameters", [])))
+                  for path, item in spec["paths"].items()
+                  for method, op in item.items() if method in METHODS]
     return render_template("api/reference.html", spec=spec, operations=operations)
 
 

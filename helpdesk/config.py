@@ -236,3 +236,13 @@ API_VERSION = "v1"
 OPENAPI_VERSION = "3.1.0"
 OPENAPI_URL_PREFIX = "/api/v1"
 OPENAPI_JSON_PATH = "openapi.json"
+
+# --- webhooks (helpdesk/outgoing/webhooks.py) -----------------------------------------------
+WEBHOOKS_ENABLED = True
+# Deliveries to private, loopback and link-local addresses are refused unless this is set
+# (a hook must not reach into the internal network). Tests and closed networks set it.
+WEBHOOK_ALLOW_PRIVATE = False
+WEBHOOK_TIMEOUT = 5.0  # seconds for one delivery
+WEBHOOK_RETRY_SECONDS = 30  # first retry after this; each next one waits twice as long
+WEBHOOK_MAX_ATTEMPTS = 10  # a delivery is given up after this many
+WEBHOOK_PAUSE_AFTER = 5  # failures in a row that pause a hook (the admins are mailed)

@@ -335,6 +335,45 @@ class ApiToken(db.Model):
     user = db.relationship("User")
 
 
+class Webhook(db.Model):
+    """A URL an admin registered to be told of events; deliveries are signed with `secret`."""
+
+    __tablename__ = "webhook"
+
+    id = db.Column(db.Integer, primary_key=True)
+    url = db.Column(db.String(1000), nullable=False)
+    events = db.Column(db.JSON, nullable=False, default=list)
+    secret = db.Column(db.String(64), nullable=False)
+    created_by = db.Column(db.String(254))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    paused_at = db.Column(db.DateTime)  # set after repeated failures, or by an admin
+    failures = db.Column(db.Integer, nullable=False, default=0)  # in a row
+
+
+class WebhookDelivery(db.Model):
+    """One event for one hook: queued with the change, sent and retried by the sender;
+    the rows are also the hook's delivery log."""
+
+    __tablename__ = "webhook_delivery"
+
+    id = db.Column(db.Integer, primary_key=True)
+    webhook_id = db.Column(db.Integer, db.ForeignKey("webhook.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    event = db.Column(db.String(32), nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    claimed_at = db.Column(db.DateTime)
+    delivered_at = db.Column(db.DateTime)
+    last_status = db.Column(db.Integer)
+    last_error = db.Column(db.String(500))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (db.Index("ix_webhook_delivery_due", "delivered_at", "next_attempt_at"),)
+
+    webhook = db.relationship("Webhook")
+
+
 # --- inbound mail ---------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from inbound import MAIL_SETTINGS, build
 from helpdesk.extensions import db
 from helpdesk.inbound import kept
 from helpdesk.inbound.ingest import ingest
-from helpdesk.models import InboundMail, SavedReply, Ticket, User
+from helpdesk.models import InboundMail, SavedReply, Ticket, User, Webhook
 from helpdesk.tickets import links
 
 KINDS = ("anonymous", "filer", "unverified", "owner", "link_holder", "other_requester",
@@ -89,6 +89,8 @@ TABLE = {
     ("GET", "agent.saved_replies"): ADMIN, ("POST", "agent.saved_replies"): ADMIN,
     ("GET", "agent.edit_saved_reply"): ADMIN, ("POST", "agent.edit_saved_reply"): ADMIN,
     ("POST", "agent.delete_saved_reply"): ADMIN,
+    ("GET", "agent.webhooks_page"): ADMIN, ("POST", "agent.webhooks_page"): ADMIN,
+    ("POST", "agent.pause_webhook"): ADMIN, ("POST", "agent.delete_webhook"): ADMIN,
     ("POST", "auth.new_token"): SIGNED_IN, ("POST", "auth.revoke_token"): SIGNED_IN,
     # The JSON API: a token or nothing (signing in for one, and its description, are public).
     ("POST", "api.send_code"): PUBLIC, ("POST", "api.exchange_code"): PUBLIC,
@@ -132,6 +134,8 @@ def world(app):
         ingest(build(sender="mailer@example.org", subject="Printing fails"))
         kept_name = kept.keep(b"Subject: broken\r\n\r\nnot a mail", "test", "pipe", "", "")
         db.session.add(SavedReply(title="Thanks", body="Thank you, {name}."))
+        db.session.add(Webhook(url="https://hooks.example.com/in", events=["request.created"],
+                               secret="s", failures=0))
         db.session.commit()
         ticket = Ticket.by_ref(ref)
         values = {"ref": ref, "public_id": ticket.attachments[0].public_id,
@@ -173,6 +177,7 @@ def visitor(app, kind, filer, values):
 
 OWN_VALUES = {"static": {"filename": "style.css"}, "mail_dev.mail_html": {"mail_id": "1"},
               "auth.revoke_token": {"token_id": "1"}, "api_pages.unknown": {"anything": "x"},
+              "agent.pause_webhook": {"hook_id": "1"}, "agent.delete_webhook": {"hook_id": "1"},
               "tickets.open_suggestion": {"slug": "account/passwords"}}
 
 

@@ -45,8 +45,9 @@ def init_app(app):
     csrf.exempt(bp)  # tokens only, never cookies: nothing for a cross-site page to forge
     csrf.exempt(pages)
     api = HelpdeskApi(app, spec_kwargs={"info": {"description": (
-        "Sign in by an emailed code for a token, then send `Authorization: Bearer <token>`. "
-        "Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`.")}})
+        "Sign in by an emailed code for a token, then send the header "
+        "Authorization: Bearer <token>. "
+        "Errors are JSON: {\"error\": {\"code\", \"message\", \"fields\"}}.")}})
     api.spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(bp)
     app.register_blueprint(pages)

@@ -106,8 +106,8 @@ TABLE = {
         ("GET", "api.desk_request"), ("POST", "api.desk_message"),
         ("PATCH", "api.desk_update")]},
 }
-LAST = ("agent.erase", "agent.delete", "agent.delete_saved_reply", "agent.change_active",
-        "agent.change_role", "auth.end_all_sessions", "auth.logout")
+LAST = ("agent.erase", "agent.delete", "agent.delete_saved_reply", "agent.delete_webhook",
+        "agent.change_active", "agent.change_role", "auth.end_all_sessions", "auth.logout")
 PASSWORD = "a long enough password"
 
 

@@ -1,7 +1,7 @@
 """Agents and integrations: the queue, one request with notes and audit, replies, notes,
 properties, and requests filed on someone's behalf. Agent tokens only."""
 
-from flask import current_app, g, url_for
+from flask import current_app, g
 from werkzeug.datastructures import MultiDict
 
 from ..agent import actions, pages, queue
@@ -9,7 +9,7 @@ from ..emails import normalize_email
 from ..tickets.types import request_types
 from . import bodies, present, schemas
 from .blueprint import BEARER, ApiError, bp, decode_cursor, encode_cursor, needs_token
-from .requester import file_request, post_message
+from .requester import file_request, filed, post_message
 
 AGENT_BODY = {"type": "object", "properties": {
     "body": {"type": "string", "maxLength": 20000},
@@ -57,9 +57,7 @@ def on_behalf():
     if not email:
         raise ApiError(422, "invalid", "Some values are not valid.",
                        {"email": ["Enter the requester's email address."]})
-    ticket, status = file_request(g.api_user, data, files, on_behalf=email)
-    return {"ref": ticket.ref, "status": ticket.status,
-            "url": url_for("api.desk_request", ref=ticket.ref)}, status
+    return filed(*file_request(g.api_user, data, files, on_behalf=email), "api.desk_request")
 
 
 @bp.get("/desk/requests/<ref>")

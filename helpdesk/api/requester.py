@@ -132,6 +132,12 @@ def file_request(user, data, files, on_behalf=None):
     return ticket, 201
 
 
+def filed(ticket, status, endpoint):
+    """The answer to filing: where the new request is read (`endpoint`), and its status."""
+    return {"ref": ticket.ref, "status": ticket.status,
+            "url": url_for(endpoint, ref=ticket.ref)}, status
+
+
 @bp.post("/requests")
 @needs_token("requester", write=True)
 @limiter.limit(_email_limit, key_func=_user_key)
@@ -151,9 +157,7 @@ def file_request(user, data, files, on_behalf=None):
 def new_request():
     """File a request of a type, with its fields, device details and files (multipart)."""
     data, files = bodies.values()
-    ticket, status = file_request(g.api_user, data, files)
-    return {"ref": ticket.ref, "status": ticket.status,
-            "url": url_for("api.read_request", ref=ticket.ref)}, status
+    return filed(*file_request(g.api_user, data, files), "api.read_request")
 
 
 # --- following --------------------------------------------------------------------------------
@@ -229,19 +233,24 @@ def _conflict(refused):
     return ApiError(409, "conflict", str(refused))
 
 
+def _move(ref, step):
+    """Solve or reopen as the requester; a step that does not apply now is a 409."""
+    ticket = _own(ref)
+    service.note_address_proven(ticket)
+    try:
+        step(ticket, actor=g.api_user)
+    except conversation.ConversationError as refused:
+        raise _conflict(refused) from None
+    return present.line(ticket)
+
+
 @bp.post("/requests/<ref>/solve")
 @needs_token("requester", write=True)
 @bp.response(200, schemas.RequestLine)
 @bp.doc(security=BEARER)
 def solve(ref):
     """"My problem is solved": resolves the request."""
-    ticket = _own(ref)
-    service.note_address_proven(ticket)
-    try:
-        conversation.resolve(ticket, actor=g.api_user)
-    except conversation.ConversationError as refused:
-        raise _conflict(refused) from None
-    return present.line(ticket)
+    return _move(ref, conversation.resolve)
 
 
 @bp.post("/requests/<ref>/reopen")
@@ -250,13 +259,7 @@ def solve(ref):
 @bp.doc(security=BEARER)
 def reopen(ref):
     """Open a resolved or closed request again, within the reopen period."""
-    ticket = _own(ref)
-    service.note_address_proven(ticket)
-    try:
-        conversation.reopen(ticket, actor=g.api_user)
-    except conversation.ConversationError as refused:
-        raise _conflict(refused) from None
-    return present.line(ticket)
+    return _move(ref, conversation.reopen)
 
 
 @bp.post("/requests/<ref>/rating")

@@ -176,3 +176,13 @@ def test_an_unverified_account_sees_no_requests(app, client):
     assert client.get("/api/v1/requests", headers=bearer(secret)).get_json()["items"] == []
 
 
+
+
+def test_filing_is_limited_like_the_form(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, REQUEST_RATE_LIMIT_EMAIL="1 per minute")
+    client = app.test_client()
+    secret = token_for(app, "ann@example.com")
+    first = client.post("/api/v1/requests", json=TECH, headers=bearer(secret))
+    again = client.post("/api/v1/requests", json=TECH, headers=bearer(secret))
+    assert (first.status_code, again.status_code) == (201, 429)
+    assert int(again.headers["Retry-After"]) >= 1

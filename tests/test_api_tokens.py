@@ -15,6 +15,13 @@ def test_the_app_signs_in_with_the_emailed_code_and_gets_a_token(app, client):
     assert me.get_json()["token"]["scope"] == "requester"
 
 
+def test_answers_are_never_cached_and_set_no_cookie(app, client):
+    secret = signed_in_by_code(client, app, "ann@example.com")
+    me = client.get("/api/v1/me", headers=bearer(secret))
+    assert me.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in me.headers
+
+
 def test_a_code_works_once(app, client):
     client.post("/api/v1/auth/code", json={"email": "ann@example.com"})
     code = token_of(last_link(app, "ann@example.com", "/login/link"))

@@ -47,6 +47,13 @@ def error_response(status, code, message, fields=None, headers=None):
     return response
 
 
+@bp.after_request
+def _private(response):
+    # Answers carry a person's requests or a new token: never kept by any cache.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 @bp.errorhandler(ApiError)
 def _api_error(error):
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None

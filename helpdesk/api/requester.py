@@ -15,7 +15,16 @@ from ..tickets import conversation, environment, listing, service, storage
 from ..tickets.forms import form_class
 from ..tickets.types import request_types
 from . import bodies, present, schemas
-from .blueprint import BEARER, ApiError, any_token, bp, decode_cursor, encode_cursor, needs_token
+from .blueprint import (
+    BEARER,
+    ApiError,
+    any_token,
+    bp,
+    decode_cursor,
+    encode_cursor,
+    needs_token,
+    token_key,
+)
 
 IDEMPOTENCY_MAX = 200
 
@@ -57,7 +66,7 @@ def _email_limit():
 
 
 def _user_key():
-    return "api-request:" + request.headers.get("Authorization", "")[-24:]
+    return "api-request:" + token_key()
 
 
 def _form_pairs(data, request_type, email):

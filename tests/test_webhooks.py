@@ -146,3 +146,11 @@ def test_the_address_is_checked_again_at_delivery(make_app, receiver):
     with strict.app_context():
         delivery = db.session.execute(db.select(WebhookDelivery)).scalar_one()
         assert "private or local" in delivery.last_error
+
+
+def test_the_mail_send_command_also_delivers_webhooks(app, receiver):
+    hook_for(app, receiver.url, [webhooks.REQUEST_CREATED])
+    file_request(app, "ann@example.com")
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert "webhooks: 1 delivered, 0 failed" in result.output
+    assert len(receiver.received) == 1

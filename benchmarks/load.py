@@ -43,6 +43,7 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -147,12 +148,26 @@ def start_gunicorn(env, port, log_path):
         try:
             status, _, body = Visitor(port).get("/healthz")
             if status == 200 and '"warming":false' in body.replace(" ", ""):
+                settle(proc.pid)
                 return proc
         except OSError:
             pass
         time.sleep(0.3)
     os.killpg(proc.pid, signal.SIGKILL)
     raise SystemExit(f"gunicorn did not start; see {log_path}")
+
+
+def settle(master, limit=60.0):
+    """Wait until every worker has finished its start-up work (the index warm-up runs in
+    the background once a worker answers): the server idles below a tenth of a core."""
+    deadline = time.monotonic() + limit
+    before = server_cpu_seconds(master)
+    while before is not None and time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = server_cpu_seconds(master)
+        if now - before < 0.1:
+            return
+        before = now
 
 
 def stop(proc):
@@ -397,14 +412,64 @@ def drain(port, seconds):
         time.sleep(0.5)
 
 
+def server_cpu_seconds(master):
+    """CPU seconds used so far by gunicorn: the master, its live workers and the workers it
+    already replaced. Per request, a figure the machine's other load hardly moves."""
+    def times(pid, fields):
+        with open(f"/proc/{pid}/stat") as stat:
+            values = stat.read().rpartition(")")[2].split()
+        return sum(int(values[i]) for i in fields) / os.sysconf("SC_CLK_TCK")
+    try:
+        total = times(master, (11, 12, 13, 14))  # utime stime cutime cstime
+        for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+            total += times(child, (11, 12))
+    except OSError:  # not Linux
+        return None
+    return total
+
+
+def start_py_spy(master, args, out):
+    """With --py-spy: sample every worker for the run (py-spy must be installed)."""
+    if not args.py_spy:
+        return None
+    found = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    return subprocess.Popen([found, "record", "--pid", str(master), "--subprocesses",
+                             "--idle", "--rate", "50", "--format", "raw", "--nonblocking",
+                             "--duration", str(int(args.seconds)), "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def print_profile(path, top=25):
+    """Where the request threads spent their samples: the app's own functions, inclusive."""
+    seen, total = defaultdict(int), 0
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        print(f"py-spy: no profile written ({path})")
+        return
+    for line in lines:
+        stack, _, count = line.rpartition(" ")
+        if "handle_request" not in stack:
+            continue
+        total += int(count)
+        for frame in set(re.sub(r":\d+\)$", ")", f) for f in stack.split(";")):
+            if "helpdesk/" in frame or "do_execute" in frame or "Template.render" in frame:
+                seen[frame.replace(str(ROOT) + "/", "")] += int(count)
+    print(f"py-spy: {total} samples of request threads (idle included); raw stacks: {path}")
+    for frame, count in sorted(seen.items(), key=lambda item: -item[1])[:top]:
+        print(f"  {100 * count / max(total, 1):5.1f}%  {frame}")
+
+
 def run_one(kind, url, args, log_dir, redis_url=None):
     instance = Path(tempfile.mkdtemp(prefix=f"helpdesk-load-{kind}-"))
     port = free_port()
     env = environment(instance, url, args.workers, args.threads, port, redis_url)
     prepare(env, args.clients)
     proc = start_gunicorn(env, port, log_dir / f"gunicorn-{kind}.log")
+    spy = start_py_spy(proc.pid, args, log_dir / f"py-spy-{kind}-{args.clients}.txt")
     try:
         routes, skipped = discover(port)
+        cpu_at_start = server_cpu_seconds(proc.pid)
         articles = [a.rsplit(".", 1)[0] for a in sorted(
             str(p.relative_to(ROOT / "articles")) for p in (ROOT / "articles").rglob("*.md")
             if not p.name.startswith(("_", "index")))]
@@ -419,9 +484,14 @@ def run_one(kind, url, args, log_dir, redis_url=None):
         parts = [queue.get() for _ in procs]
         for p in procs:
             p.join()
+        cpu = server_cpu_seconds(proc.pid)
+        cpu = None if cpu is None or cpu_at_start is None else cpu - cpu_at_start
         drain(port, args.send_wait)  # the background senders empty the outbox
     finally:
         stop(proc)
+    if spy is not None:
+        spy.wait()
+        print_profile(spy.args[-1])
     latencies, errors, filed = defaultdict(list), defaultdict(int), []
     for lat, err, fil, kinds in parts:
         for route, values in lat.items():
@@ -432,11 +502,11 @@ def run_one(kind, url, args, log_dir, redis_url=None):
             errors[f"  {kind_}"] += count
         filed.extend(fil)
     tickets, pending, problems = verify(url, instance, filed)
-    return latencies, errors, filed, tickets, pending, problems, skipped, instance
+    return latencies, errors, filed, tickets, pending, problems, skipped, instance, cpu
 
 
 def report(kind, args, result):
-    latencies, errors, filed, tickets, pending, problems, skipped, _ = result
+    latencies, errors, filed, tickets, pending, problems, skipped, _, cpu = result
     print(f"\n== {kind}: {args.clients} visitors, {args.seconds:.0f} s, gunicorn"
           f" {args.workers} workers x {args.threads} threads ==")
     print(f"{'route':<14}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
@@ -449,6 +519,8 @@ def report(kind, args, result):
               f"{errors.get(route, 0):>8}")
     error_count = sum(v for k, v in errors.items() if not k.startswith("  "))
     print(f"{'all':<14}{total:>9}{total / args.seconds:>9.1f}{'':>18}{error_count:>8}")
+    if cpu is not None and total:
+        print(f"server CPU: {cpu:.1f} s, {1000 * cpu / total:.2f} ms per request")
     for kind_, count in sorted(errors.items()):
         if kind_.startswith("  "):
             print(f"error: {kind_.strip()} x{count}")
@@ -467,7 +539,9 @@ def report(kind, args, result):
           f" doubled {'met' if not problems else 'MISSED'}, suggest p95 {suggest_p95:.1f} ms"
           f" < {TARGET_SUGGEST_P95_MS} ms"
           f" {'met' if suggest_p95 < TARGET_SUGGEST_P95_MS else 'MISSED'}")
-    return ok, {r: len(v) / args.seconds for r, v in latencies.items()}
+    rates = {r: len(v) / args.seconds for r, v in latencies.items()}
+    return ok, rates, (statistics.median(suggests) * 1000 if suggests else 0.0, suggest_p95,
+                       total / args.seconds, cpu / total * 1000 if cpu and total else 0.0)
 
 
 def main(argv=None):
@@ -475,41 +549,57 @@ def main(argv=None):
     parser.add_argument("--database", choices=("both", "sqlite", "postgresql"), default="both")
     parser.add_argument("--postgres-url", help="a database the run may write into")
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--clients", type=int, nargs="+", default=[16],
+                        help="visitors; several counts (--clients 8 16) run one after the"
+                             " other, each on a fresh database, and are compared")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--redis", action="store_true",
                         help="sessions and limits in a throwaway redis-server (REDIS_URL)")
+    parser.add_argument("--py-spy", action="store_true",
+                        help="sample the workers with py-spy and print where the time goes")
     parser.add_argument("--send-wait", type=float, default=30.0,
                         help="at most this long after the load for the senders to empty the"
                              " outbox")
     args = parser.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
     log_dir = Path(tempfile.mkdtemp(prefix="helpdesk-load-logs-"))
-    results, all_ok = {}, True
-    with ExitStack() as stack:
-        kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
-        for kind in kinds:
-            if kind == "sqlite":
-                instance = Path(tempfile.mkdtemp(prefix="helpdesk-load-db-"))
-                url = f"sqlite:///{instance / 'helpdesk.sqlite3'}"
-            elif args.postgres_url:
-                url = args.postgres_url
-            else:
-                bindir = server_programs()
-                if bindir is None:
-                    print(NOT_FOUND)
-                    continue
-                url = stack.enter_context(throwaway_cluster(bindir, "helpdesk_load"))
-            redis_url = None
-            if args.redis:
-                if redis_program() is None:
-                    raise SystemExit(REDIS_NOT_FOUND)
-                folder = Path(tempfile.mkdtemp(prefix="helpdesk-load-redis-"))
-                redis_url = stack.enter_context(throwaway_redis(folder, "everysec")).url
-            label = f"{kind} + Redis (sessions, limits)" if redis_url else kind
-            ok, rates = report(label, args, run_one(kind, url, args, log_dir, redis_url))
-            all_ok, results[kind] = all_ok and ok, rates
+    if args.postgres_url and len(args.clients) > 1 and args.database != "sqlite":
+        parser.error("--postgres-url takes one --clients count (each run needs a fresh database)")
+    results, all_ok, compared = {}, True, []
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    for kind in kinds:
+        for clients in args.clients:
+            with ExitStack() as stack:
+                if kind == "sqlite":
+                    instance = Path(tempfile.mkdtemp(prefix="helpdesk-load-db-"))
+                    url = f"sqlite:///{instance / 'helpdesk.sqlite3'}"
+                elif args.postgres_url:
+                    url = args.postgres_url
+                else:
+                    bindir = server_programs()
+                    if bindir is None:
+                        print(NOT_FOUND)
+                        break
+                    url = stack.enter_context(throwaway_cluster(bindir, "helpdesk_load"))
+                redis_url = None
+                if args.redis:
+                    if redis_program() is None:
+                        raise SystemExit(REDIS_NOT_FOUND)
+                    folder = Path(tempfile.mkdtemp(prefix="helpdesk-load-redis-"))
+                    redis_url = stack.enter_context(throwaway_redis(folder, "everysec")).url
+                label = f"{kind} + Redis (sessions, limits)" if redis_url else kind
+                run = argparse.Namespace(**{**vars(args), "clients": clients})
+                ok, rates, figures = report(label, run, run_one(kind, url, run, log_dir,
+                                                                redis_url))
+                all_ok, results[kind] = all_ok and ok, rates
+                compared.append((kind, clients, *figures))
+    if len(args.clients) > 1:
+        print("\nBy visitors: suggest p50 / p95, all requests per second, server CPU per"
+              " request")
+        for kind, clients, p50, p95, rate, cpu_ms in compared:
+            print(f"  {kind:<11}{clients:>3} visitors  suggest p50 {p50:6.1f} ms  p95"
+                  f" {p95:6.1f} ms  {rate:7.1f} req/s  {cpu_ms:5.2f} ms CPU/request")
     if len(results) == 2:
         print("\nPostgreSQL / SQLite requests per second:")
         for route in sorted(results["sqlite"]):

@@ -31,9 +31,11 @@ preload_app = False
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak can never grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then so a slow leak can never grow without bound. Rarely: a new
+# worker pays its start-up again (index warm-up, templates, rendered articles) while it
+# serves, which every few thousand requests was a tenth or more of the server's work.
+max_requests = 50_000
+max_requests_jitter = 5_000
 
 # Access log on stdout with the request id the app echoes (X-Request-ID), so a line here
 # matches the app's own log lines and the proxy's.

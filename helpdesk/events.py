@@ -27,10 +27,12 @@ log = logging.getLogger(__name__)
 VIEWED = "article_viewed"
 SEARCH = "search"
 SUGGEST = "suggest"
-# The request form's deflection funnel. suggestion_shown: query, result_count and
-# the shown slugs joined by "," in `slug`; suggestion_opened and solved: the article's slug;
-# request_filed: the summary in `query`, how many suggestions had been shown in
-# `result_count` (0 = none) and the request's reference in `slug`.
+# The request form's deflection funnel. suggestion_shown: result_count and the shown
+# slugs joined by "," in `slug`; suggestion_opened and solved: the article's slug;
+# request_filed: how many suggestions had been shown in `result_count` (0 = none) and the
+# request's reference in `slug`. None of them keeps what was typed on the form (`query`
+# stays empty): that is the start of a request, not a search. Only the help center's
+# search box (search, suggest) stores its query.
 SUGGESTION_SHOWN = "suggestion_shown"
 SUGGESTION_OPENED = "suggestion_opened"
 SOLVED = "solved"

@@ -16,6 +16,7 @@ from .events import purge_old
 from .extensions import db
 from .kb import get_kb
 from .outgoing.outbox import backlog, purge_sent
+from .tickets.search import compact_fulltext
 from .tickets.service import remove_orphan_files
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,15 @@ def outbox():
             f" waiting (oldest {waiting['oldest_seconds']:.0f} s), {waiting['failed']} given up")
 
 
+def desk_search_index():
+    segments = compact_fulltext()
+    if segments is None:
+        return "nothing to do (the desk's full text is the database's own)"
+    if segments > 1:
+        return f"full-text index merged from {segments} segments into one"
+    return "full-text index already in one segment"
+
+
 def expired_sessions():
     removed = current_app.session_interface.store.purge_expired()
     return f"{removed} expired sessions removed"
@@ -70,6 +80,7 @@ TASKS = (
     ("auto-close", auto_close),
     ("orphan files", orphan_files),
     ("article index", article_index),
+    ("desk search index", desk_search_index),
     ("events", old_events),
     ("outbox", outbox),
     ("sessions", expired_sessions),

@@ -79,6 +79,8 @@ class User(NormalizedEmail, db.Model):
     email_verified_at = db.Column(db.DateTime)
     password_hash = db.Column(db.String(255))
     role = db.Column(db.String(16), nullable=False, default="requester")
+    # What pages and mail call this person ("Dana Agent"); None: their address is used.
+    display_name = db.Column(db.String(80))
     is_active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # Part of every session's user id (see get_id); incremented to end all sessions.
@@ -107,6 +109,10 @@ class User(NormalizedEmail, db.Model):
         """Holds a desk role. Whether it may use it is helpdesk.access's question."""
         return self.role in STAFF_ROLES
 
+    @property
+    def name_or_email(self):
+        return self.display_name or self.email
+
 
 
 class Ticket(db.Model):
@@ -118,6 +124,8 @@ class Ticket(db.Model):
     type = db.Column(db.String(64), nullable=False)
     requester_email = db.Column(db.String(254), nullable=False, index=True)
     requester_id = db.Column(db.Integer, db.ForeignKey("user.id"), index=True)
+    # The name given on the form ("Your name", optional), else None.
+    requester_name = db.Column(db.String(80))
     summary = db.Column(db.String(255), nullable=False)
     description = db.Column(db.Text, nullable=False, default="")
     fields = db.Column(db.JSON, nullable=False, default=dict)
@@ -168,6 +176,12 @@ class Ticket(db.Model):
     @property
     def ref(self):
         return self.ref_of(self.id)
+
+    @property
+    def known_requester_name(self):
+        """The requester's name as given on the request, else their account's; or None."""
+        account = self.requester.display_name if self.requester is not None else None
+        return self.requester_name or account
 
     @staticmethod
     def ref_of(ticket_id):
@@ -266,6 +280,19 @@ class Outbox(db.Model):
 
 
 # --- accounts, the conversation and ratings ------------------------------------
+
+class TicketView(db.Model):
+    """When an agent last opened a request's page, so the queue can mark what the
+    requester wrote since ("New reply"). One row per agent and request."""
+
+    __tablename__ = "ticket_view"
+
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"),
+                        primary_key=True)
+    ticket_id = db.Column(db.Integer, db.ForeignKey("ticket.id", ondelete="CASCADE"),
+                          primary_key=True, index=True)
+    seen_at = db.Column(db.DateTime, nullable=False)
+
 
 class TicketChange(db.Model):
     """The audit trail: who changed which field of a request, from what to what, when."""

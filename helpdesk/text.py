@@ -1,6 +1,17 @@
 """Small text helpers every layer may use."""
 
 LIKE_ESCAPE = "\\"
+NAME_MAX = 80  # a person's display name, as they typed it
+
+
+def clean_name(text):
+    """A display name as it may be shown and mailed: one line of printable characters,
+    spaces collapsed, at most NAME_MAX characters; None when nothing is left."""
+    if not isinstance(text, str):
+        return None
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    name = " ".join(printable.split())[:NAME_MAX].strip()
+    return name or None
 
 
 def like_escaped(text):

@@ -2,9 +2,11 @@
 
 import logging
 from datetime import datetime, timezone
+from pathlib import Path
 
 from flask import g, has_request_context, jsonify, make_response, render_template, request, session
 from flask_wtf.csrf import CSRFError
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -14,6 +16,7 @@ from .auth.redis_store import RedisStore
 from .auth.session_store import DatabaseStore, ServerSessionInterface, is_personal
 from .extensions import db
 from .kb import segments
+from .settings import make_private_dir
 from .text import byte_size
 from .zones import when, zone
 
@@ -41,11 +44,20 @@ SECURITY_HEADERS = {
 
 
 
+TEMPLATE_CACHE = "cache/templates"  # under the instance folder
+
+
 def init_app(app):
     shared = redisconf.client(app)
     store = (RedisStore(shared, app.config["REDIS_KEY_PREFIX"]) if shared is not None
              else DatabaseStore())
     app.session_interface = ServerSessionInterface(store, unsaved=unsaved_session_page)
+    # Compiled templates kept on disk: every worker, and every worker that replaces one,
+    # loads them instead of compiling each page's templates again (half a second of CPU
+    # per worker). Jinja checks each entry against its template's source.
+    cache = Path(app.instance_path) / TEMPLATE_CACHE
+    make_private_dir(cache)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(cache))
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]
     app.jinja_env.filters["segments"] = lambda hit: segments(hit.snippet, hit.highlights)
     app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()
@@ -123,6 +135,11 @@ def text_too_large_message(config):
             f" {config['MAX_FORM_PARTS']} fields and files). Go back with your browser's Back"
             " button, shorten the longest text (attach a long log as a file instead), and"
             " send again. Nothing was saved yet.")
+
+
+def wants_json():
+    """A page's script asked for JSON (a preview in place, so chosen files stay chosen)."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 # Set by the page's script from the browser's own zone (helpdesk.js); read, never trusted.

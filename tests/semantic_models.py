@@ -39,7 +39,7 @@ def real_model():
 def tiny_model(folder, groups, texts=(), dimensions=128, seed=7):
     """Write a model folder where the words of each group (a list of words) mean the same.
 
-    Every other token of `texts` gets a direction of its own (the unknown-word token a short one),
+    Every other token of `texts` (and the unknown-word token) gets a direction of its own,
     drawn at random: unrelated words are then nearly orthogonal, as in a real model.
     """
     require_semantic()
@@ -50,10 +50,7 @@ def tiny_model(folder, groups, texts=(), dimensions=128, seed=7):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    # A word the model does not know (a half-typed one) means little, as in a real model:
-    # its direction is short, so it barely moves a query it is part of.
-    vocab = {"[PAD]": 0, "[UNK]": 1}
-    rows = [np.zeros(dimensions), 0.2 * _direction(rng, dimensions)]
+    vocab, rows = {"[PAD]": 0, "[UNK]": 1}, [np.zeros(dimensions), _direction(rng, dimensions)]
     for group in groups:
         shared = _direction(rng, dimensions)
         for word in group:

@@ -187,12 +187,13 @@ def test_the_new_linked_request_is_announced_to_the_requester(app):
     assert f"after {ref}" in mail.subject and ref in mail.body_text
 
 
-def test_solved_resolves_and_mails_a_satisfaction_link(mail_app, smtp_server):
+def test_an_agent_resolving_mails_a_satisfaction_link(mail_app, smtp_server):
+    make_user(mail_app, "agent@example.com", role="agent")
     ref = file_request(mail_app)
     deliver(mail_app)
     smtp_server.envelopes.clear()
     with mail_app.test_request_context():
-        conversation.resolve(load(ref), actor_email="ann@example.com")
+        conversation.resolve(load(ref), actor=agent())
         assert load(ref).status == "resolved" and load(ref).resolved_at is not None
     deliver(mail_app)
     (mail,) = smtp_server.messages

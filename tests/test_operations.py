@@ -92,8 +92,8 @@ def test_maintenance_reports_each_task(runner):
     result = runner.invoke(args=["maintenance"])
     assert result.exit_code == 0, result.output
     tasks = [line.split(":")[0] for line in result.output.splitlines()]
-    assert tasks == ["auto-close", "orphan files", "article index", "events", "outbox",
-                     "sessions"]
+    assert tasks == ["auto-close", "orphan files", "article index", "desk search index",
+                     "events", "outbox", "sessions"]
 
 
 def test_maintenance_removes_old_events_and_keeps_recent_ones(app, runner):

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import access
 from ..auth import passwords, tokens
-from ..auth.service import end_sessions
+from ..auth.service import end_sessions, set_display_name
 from ..emails import normalize_email
 from ..extensions import db
 from ..models import User, utcnow
@@ -91,6 +91,11 @@ def set_role(user, role, actor=None):
         end_sessions(user)  # what they could see as an agent ends now, everywhere
     db.session.commit()
     return True
+
+
+def set_name(user, name):
+    """An admin naming an agent (or themselves) on People; the account's own setting."""
+    return set_display_name(user, name)
 
 
 def set_active(user, active, actor=None):

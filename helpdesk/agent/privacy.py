@@ -67,7 +67,8 @@ def collect(email):
         "email": email,
         "exported_at": _time(utcnow()),
         "account": None if user is None else {
-            "email": user.email, "role": user.role, "active": user.is_active,
+            "email": user.email, "name": user.display_name, "role": user.role,
+            "active": user.is_active,
             "created_at": _time(user.created_at),
             "email_verified_at": _time(user.email_verified_at),
             "has_password": bool(user.password_hash)},
@@ -79,7 +80,8 @@ def collect(email):
 
 def _request(ticket):
     return {
-        "ref": ticket.ref, "type": ticket.type, "summary": ticket.summary,
+        "ref": ticket.ref, "type": ticket.type, "name": ticket.requester_name,
+        "summary": ticket.summary,
         "description": ticket.description, "fields": ticket.fields or {},
         "status": ticket.status, "priority": ticket.priority, "channel": ticket.channel,
         "environment": ticket.environment, "created_at": _time(ticket.created_at),

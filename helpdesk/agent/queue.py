@@ -103,6 +103,8 @@ class QueuePage:
     has_next: bool
     per_page: int
     agents: dict = field(default_factory=dict)  # id -> Agent, for names and the lists
+    # One clock for the whole page: every row's age is measured from the same moment.
+    now: datetime = field(default_factory=utcnow)
 
 
 def parse(args, type_slugs, agent_ids):
@@ -127,13 +129,19 @@ def parse(args, type_slugs, agent_ids):
 class Agent:
     email: str
     active: bool
+    name: str | None = None
+
+    @property
+    def label(self):
+        """How lists of agents show one: "Dana Agent (dana@example.com)" or the address."""
+        return f"{self.name} ({self.email})" if self.name else self.email
 
 
 def agents():
     """id -> Agent for every agent and admin (inactive ones too: old requests name them)."""
-    return {i: Agent(email, bool(active)) for i, email, active in db.session.execute(
-        select(User.id, User.email, User.is_active).where(User.role.in_(STAFF_ROLES))
-        .order_by(User.email)).all()}
+    return {i: Agent(email, bool(active), name) for i, email, active, name in db.session.execute(
+        select(User.id, User.email, User.is_active, User.display_name)
+        .where(User.role.in_(STAFF_ROLES)).order_by(User.email)).all()}
 
 
 def tab_condition(view, me):

@@ -2,7 +2,8 @@
 
 Placeholders are filled by plain replacement of known names, never by a template engine
 (an admin's text is data, not code): {name} the requester's name, {email} their address,
-{ref} the reference, {summary} the request's summary, {agent} the agent's address.
+{ref} the reference, {summary} the request's summary, {agent} the agent's name (their
+address when they have not given one).
 """
 
 import re
@@ -33,7 +34,7 @@ def get(reply_id):
 def requester_name(email):
     """A friendly name from an address: "ann.smith@example.com" -> "Ann Smith".
 
-    Requests carry an address, not a name; the part before "@" is the best guess there is.
+    For a request whose requester gave no name: the part before "@" is the best guess.
     """
     local = (email or "").split("@", 1)[0].split("+", 1)[0]
     words = [w for w in re.split(r"[._\-]+", local) if w]
@@ -41,9 +42,9 @@ def requester_name(email):
 
 
 def fill(body, ticket, agent=None):
-    values = {"name": requester_name(ticket.requester_email), "email": ticket.requester_email,
-              "ref": ticket.ref, "summary": ticket.summary,
-              "agent": agent.email if agent is not None else ""}
+    values = {"name": ticket.known_requester_name or requester_name(ticket.requester_email),
+              "email": ticket.requester_email, "ref": ticket.ref, "summary": ticket.summary,
+              "agent": agent.name_or_email if agent is not None else ""}
     return PLACEHOLDER.sub(lambda m: values[m.group(1)], body or "")
 
 

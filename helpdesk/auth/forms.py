@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Optional, ValidationError
 
 from ..forms import Form, Hidden, MaxLength
+from ..text import NAME_MAX
 from .passwords import MAX_LENGTH
 from .sessions import MAX_NEXT_CHARS
 from .tokens import MAX_TOKEN_CHARS
@@ -81,6 +82,14 @@ class ResetForm(Form):
     confirm = PasswordField("Repeat the new password",
                             validators=[InputRequired("Repeat the password."), _PASSWORD_BOUND,
                                         EqualTo("password", "The passwords do not match.")])
+
+
+class NameForm(Form):
+    display_name = StringField(
+        "Your name", validators=[Optional(), MaxLength(NAME_MAX, f"Keep your name under "
+                                                                 f"{NAME_MAX} characters.")],
+        description="Shown with your replies and used in our mail. Leave it empty to be "
+                    "called by your email address.")
 
 
 class ChangeEmailForm(Form):

@@ -21,9 +21,10 @@ from ..extensions import db
 from ..models import Ticket, TicketChange, User, utcnow
 from ..outgoing import sender
 from ..outgoing.outbox import queue_mail
+from ..text import clean_name
 from ..urls import external_url
 from . import passwords, session_store, throttle, tokens
-from .sessions import DEFAULT_NEXT, safe_next
+from .sessions import safe_next
 
 
 @dataclass
@@ -32,7 +33,7 @@ class SignIn:
 
     user: User | None = None
     problem: str | None = None
-    next: str = DEFAULT_NEXT
+    next: str | None = None  # None: where the account belongs (sessions.landing)
     remember: bool = False
     notice: str | None = None
     wait: int = 0  # seconds before another password may be tried from here
@@ -67,11 +68,14 @@ def _minutes(purpose):
 
 # --- sign-in by emailed link --------------------------------------------------------------
 
-def send_sign_in_link(email, next_path=DEFAULT_NEXT, remember=False):
-    """Email a single-use sign-in link to `email`, known or not (a link proves the address)."""
+def send_sign_in_link(email, next_path=None, remember=False):
+    """Email a single-use sign-in link to `email`, known or not (a link proves the address).
+
+    Without `next_path` the link ends where the account belongs once it is used."""
     email = normalize_email(email)
     # No lookup at all: known and unknown addresses take exactly the same path.
-    token = tokens.make(tokens.SIGN_IN, e=email, n=safe_next(next_path), r=bool(remember))
+    token = tokens.make(tokens.SIGN_IN, e=email, n=safe_next(next_path, default=""),
+                        r=bool(remember))
     site = current_app.config["SITE_NAME"]
     _mail(email, "sign_in_link", f"Your sign-in link for {site}",
           link=external_url("auth.confirm_link", token=token),
@@ -93,7 +97,7 @@ def use_sign_in_link(token):
     if data is None or not isinstance(data.get("e"), str):
         db.session.rollback()
         return SignIn(problem=EXPIRED)
-    outcome = SignIn(next=safe_next(data.get("n")), remember=bool(data.get("r")))
+    outcome = SignIn(next=safe_next(data.get("n"), default=None), remember=bool(data.get("r")))
     user = user_by_email(data["e"])
     if user is None:
         user = User(email=data["e"], role="requester", email_verified_at=utcnow())
@@ -368,3 +372,16 @@ def _move_requests(user, old_email, new_email):
     db.session.add_all(TicketChange(ticket_id=i, actor_id=user.id, actor_email=new_email,
                                     field="requester_email", old=old_email, new=new_email)
                        for i in ids)
+
+
+# --- names --------------------------------------------------------------------------------
+
+def set_display_name(user, name):
+    """What pages and mail call `user` ("Dana Agent"); empty goes back to the address.
+
+    The person on their account page, or an admin on People. Returns the name kept (one
+    line, at most NAME_MAX characters) or None. Commits.
+    """
+    user.display_name = clean_name(name)
+    db.session.commit()
+    return user.display_name

@@ -16,11 +16,13 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, session
 from flask_login import login_user, logout_user
 
+from .. import access
 from .session_store import REMEMBER
 
 AUTH_AT = "auth_at"  # when this session signed in (epoch seconds), for re-authentication
 AUTH_METHOD = "auth_method"  # "link" or "password"
 DEFAULT_NEXT = "/requests"
+DESK_NEXT = "/agent/"
 MAX_NEXT_CHARS = 500
 
 
@@ -50,6 +52,14 @@ def recently_signed_in():
     signed_in_at = session.get(AUTH_AT)
     return (isinstance(signed_in_at, int)
             and time.time() - signed_in_at <= current_app.config["REAUTH_MAX_AGE"])
+
+
+def landing(user, next_path=None):
+    """Where a sign-in ends: a safe `next` when one was asked for, else the desk for agents
+    and admins (their work is there, not in "My requests") and "My requests" for others."""
+    if next_path:
+        return next_path
+    return DESK_NEXT if access.is_staff(user) else DEFAULT_NEXT
 
 
 def safe_next(target, default=DEFAULT_NEXT):

@@ -84,7 +84,7 @@ def _form_again(limit):
         form.password.data = ""
     return current_app.make_response((render_template(
         template, form=form, top_error=message,
-        next=sessions.safe_next(request.values.get("next"))), 429))
+        next=sessions.safe_next(request.values.get("next"), default="")), 429))
 
 
 def _no_referrer(response):
@@ -119,7 +119,7 @@ def _signed_in(outcome, method):
 @_limited
 def login():
     form = forms.SignInForm()
-    next_path = sessions.safe_next(request.values.get("next", type=str))
+    next_path = sessions.safe_next(request.values.get("next", type=str), default="")
     if request.method == "GET":
         form.email.data = request.args.get("email", "", type=str)[:254]
         return render_template("auth/login.html", form=form, next=next_path)
@@ -160,7 +160,8 @@ def _password_sign_in(form, next_path):
                       "them, or leave the password empty to get a sign-in link by email."
         ), 400
     sessions.start(outcome.user, remember=form.remember.data, method="password")
-    return devices.remember(redirect(next_path, 303), outcome.user.email)
+    return devices.remember(redirect(sessions.landing(outcome.user, next_path), 303),
+                            outcome.user.email)
 
 
 def _sent(email, endpoint):
@@ -200,7 +201,8 @@ def use_link():
     if refused:
         return refused
     flash(f"You are signed in as {outcome.user.email}.", "success")
-    return devices.remember(redirect(outcome.next, 303), outcome.user.email)
+    return devices.remember(redirect(sessions.landing(outcome.user, outcome.next), 303),
+                            outcome.user.email)
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -304,16 +306,19 @@ def reset_confirm():
         return refused
     flash("Your new password is set. Any other device signed in to your account was signed "
           "out.", "success")
-    return redirect(url_for("tickets.my_requests"), 303)
+    return redirect(sessions.landing(outcome.user), 303)
 
 
 # --- the account page -------------------------------------------------------------------------
 
-def account_page(email_form=None, status=200, top_error=None, token_form=None,
+def account_page(email_form=None, status=200, top_error=None, name_form=None, token_form=None,
                  new_token=None, token_error=None):
+    if name_form is None:
+        name_form = forms.NameForm(formdata=None, display_name=current_user.display_name)
     return render_template(
         "auth/account.html", email_form=email_form or forms.ChangeEmailForm(),
-        top_error=top_error, needs_password=bool(current_user.password_hash),
+        name_form=name_form, top_error=top_error,
+        needs_password=bool(current_user.password_hash),
         recent=sessions.recently_signed_in(),
         tokens=api_tokens.listing(current_user._get_current_object()),
         token_form=token_form or forms.ApiTokenForm(formdata=None), new_token=new_token,
@@ -324,6 +329,18 @@ def account_page(email_form=None, status=200, top_error=None, token_form=None,
 @login_required
 def account():
     return account_page()
+
+
+@bp.post("/account/name")
+@login_required
+def change_name():
+    form = forms.NameForm()
+    if not form.validate():
+        return account_page(status=400, name_form=form)
+    name = service.set_display_name(current_user._get_current_object(), form.display_name.data)
+    flash(f"We call you {name} from now on." if name else
+          f"Your name is removed: we call you {current_user.email}.", "success")
+    return redirect(url_for(".account"), 303)
 
 
 @bp.post("/account/email")

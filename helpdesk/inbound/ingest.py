@@ -164,6 +164,7 @@ def _new_request(parsed, row, proof, note=None):
     row.status, row.reason = "request", reason[:500]  # committed with the request
     ticket = service.open_request(service.NewRequest(
         request_type=request_type, email=parsed.sender.email,
+        name=getattr(parsed.sender.address, "name", "") or None,  # From's display name
         summary=summary_from(parsed.subject, parsed.text),
         description=parsed.text or "(This mail had no text.)", fields=fields,
         environment=env, uploads=uploads(parsed), channel="email",

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 class Fusion:
     lexical_weight: float = 0.4
     depth: int = 10  # each side's top that is normalized and fused
-    # Below this similarity an article is not close in meaning. A half-typed query is close
-    # to many articles a little; letting those in pushed the words' good answers down.
-    min_similarity: float = 0.35
+    min_similarity: float = 0.25  # below this cosine an article is not close in meaning
 
 
 def fuse(lexical, semantic, fusion, limit):

@@ -17,6 +17,7 @@ article.
 import gc
 import struct
 import threading
+import time
 import warnings
 import zlib
 from collections import OrderedDict
@@ -38,6 +39,10 @@ STORED_TEXT_CHARS = 3000
 # Cached (article, score) entries; as arrays, 12 bytes each: 2 million is about 24 MB.
 CACHE_POSTINGS = 2_000_000
 FREQUENCIES_KEPT = 200_000  # remembered (field, term) document frequencies
+# How long the newest generation on disk is taken as known: finding it lists the folder,
+# which every keystroke would otherwise do. Another process's commit is seen this much
+# later at most; this process's own commits at once.
+GENERATION_CHECK_SECONDS = 0.5
 
 
 def make_schema():
@@ -106,6 +111,7 @@ class ArticleIndex:
         self._cache_size = 0
         self._cache_lock = threading.Lock()
         self._frequencies = (None, {})  # (generation, {(field, term): doc frequency})
+        self._newest = (None, 0.0)  # (newest generation on disk, time.monotonic() read)
 
     # --- opening and writing ---------------------------------------------------------
 
@@ -115,11 +121,13 @@ class ArticleIndex:
     def open(self):
         """Open the index; raises when it is missing or unreadable."""
         self._ix = whoosh_index.open_dir(self.path)
+        self._newest = (None, 0.0)
         self._ix.doc_count()  # read the table of contents now, not on the first search
         return self
 
     def create(self):
         self._ix = whoosh_index.create_in(self.path, make_schema())
+        self._newest = (None, 0.0)
         return self
 
     def write(self, documents, deleted=(), full=False):
@@ -134,6 +142,7 @@ class ArticleIndex:
             writer.cancel()
             raise
         writer.commit(mergetype=CLEAR) if full else writer.commit()
+        self._newest = (None, 0.0)
 
     def doc_count(self):
         return self.searcher().doc_count()
@@ -149,7 +158,7 @@ class ArticleIndex:
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._ix.searcher()
-        elif not searcher.up_to_date():
+        elif searcher.ixreader.generation() != self._newest_generation():
             try:
                 searcher = searcher.refresh()
             except TypeError as exc:
@@ -158,6 +167,14 @@ class ArticleIndex:
                 raise whoosh_index.EmptyIndexError(f"index files gone: {exc}") from exc
         self._local.searcher = searcher
         return searcher
+
+    def _newest_generation(self):
+        generation, read_at = self._newest
+        now = time.monotonic()
+        if generation is None or now - read_at >= GENERATION_CHECK_SECONDS:
+            generation = self._ix.latest_generation()
+            self._newest = (generation, now)
+        return generation
 
     # --- what ranking.py asks ----------------------------------------------------------
 

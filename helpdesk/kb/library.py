@@ -31,6 +31,10 @@ from .vectors import VectorIndex
 log = logging.getLogger(__name__)
 
 RENDER_CACHE_SIZE = 256
+# Articles rendered, with their related articles, by a starting worker before visitors
+# ask: each worker keeps its own copies, and each first view cost a Markdown render and a
+# "more like this" over the index while the worker served others.
+WARM_ARTICLES = 100
 SUGGEST_CACHE_SIZE = 4096
 STOP_TIMEOUT = 10.0  # seconds a stopping process waits for the index thread's step
 
@@ -109,6 +113,11 @@ class KnowledgeBase:
         index = self.index
         if index is not None and self.warm_terms:
             self.ranker.warm(index.view(), self.warm_terms)
+            for slug in list(self.articles)[:WARM_ARTICLES]:
+                if self._stopping.is_set():
+                    break
+                self.load(slug)
+                self.related(slug)
         if self.vectors is not None:
             self.vectors.encoder.query("warm up")
 

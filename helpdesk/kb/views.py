@@ -154,8 +154,9 @@ def suggest():
     found = []
     if len(text.strip()) >= SUGGEST_MIN_CHARS:
         found = kb.suggest(text, limit=limit)
-        events.record(events.SUGGEST, query=text.strip(), result_count=len(found),
-                      visitor=events.visitor(create=False))
+        # No visitor id: it lives in the browser's session, and reading that would cost a
+        # query on every keystroke (nothing counts these events per visitor).
+        events.record(events.SUGGEST, query=text.strip(), result_count=len(found))
     return jsonify(query=text, results=[{
         "slug": hit.slug,
         "title": kb.articles[hit.slug].title,

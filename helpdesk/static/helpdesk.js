@@ -457,6 +457,85 @@
     });
   }
 
+  // --- the agent desk: the side panel's unsaved changes ------------------------------------
+  // A status chosen in the panel but not saved becomes the reply's own choice (the line under
+  // the buttons says so), the panel lists what is not saved yet, and leaving the page with
+  // other unsaved changes or a reply being written asks first. Saving the panel (or another
+  // button of the side) keeps the reply's draft for this tab and puts it back, saying so.
+  // Without this the reply's choice is there to read.
+
+  function labelOf(select) {
+    var label = document.querySelector('label[for="' + select.id + '"]');
+    return label ? label.textContent.trim() : select.name;
+  }
+
+  function upgradeDeskPanel(panelStatus) {
+    var panel = panelStatus.form;
+    var note = panel.querySelector("[data-unsaved-note]");
+    var reply = document.querySelector("select[data-reply-status]");
+    var replyNote = document.querySelector("[data-reply-status-note]");
+    var usual = replyNote ? replyNote.textContent : "";
+    var replyForm = reply ? reply.form : null;
+    var body = replyForm ? replyForm.querySelector('textarea[name="body"]') : null;
+    var store = null;
+    try { store = window.sessionStorage; } catch (e) { store = null; }
+    var key = "helpdesk:desk-reply:" + window.location.pathname;
+    var submitted = null;  // the form whose sending is unloading the page
+    var kept = store ? store.getItem(key) : null;
+    if (store) store.removeItem(key);
+    if (kept && body && !body.value.trim()) {
+      body.value = kept;
+      var told = el("p", "flash flash-info", "Your reply draft is kept: it has not been sent.");
+      told.setAttribute("role", "status");
+      body.parentNode.insertBefore(told, body);
+    }
+    function drafting() { return body && body.value.trim() !== ""; }
+    function unsaved() {
+      return Array.prototype.filter.call(panel.querySelectorAll("select"), function (select) {
+        var option = select.options[select.selectedIndex];
+        return option && !option.defaultSelected;
+      });
+    }
+    function carried(select) {  // the reply's choice already sends this status
+      return select === panelStatus && reply && reply.value === panelStatus.value;
+    }
+    function update() {
+      var pending = unsaved();
+      note.hidden = pending.length === 0;
+      note.textContent = pending.length ? "Not saved yet: " + pending.map(labelOf).join(", ") +
+        ". Press Update to save." : "";
+    }
+    panelStatus.addEventListener("change", function () {
+      if (!reply || !reply.querySelector('option[value="' + panelStatus.value + '"]')) return;
+      reply.value = panelStatus.value;
+      if (replyNote) {
+        replyNote.textContent = "“Send reply” will set the status to “" +
+          reply.options[reply.selectedIndex].text + "”, as chosen in Properties. " + usual;
+      }
+    });
+    panel.addEventListener("change", update);
+    // Any other form of the page (the panel, "Assign to me", spam) reloads it: keep the draft.
+    var draftKept = false;
+    document.querySelectorAll("form").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        submitted = form;
+        if (form !== replyForm && drafting() && store) {
+          try { store.setItem(key, body.value); draftKept = true; } catch (e) { draftKept = false; }
+        }
+      });
+    });
+    window.addEventListener("beforeunload", function (event) {
+      var panelLost = submitted !== panel && unsaved().some(function (s) {
+        return !(submitted === replyForm && carried(s));
+      });
+      var draftLost = drafting() && submitted !== replyForm && !draftKept;
+      if (!panelLost && !draftLost) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+    update();
+  }
+
   // --- the queue's bulk bar, the phone menu, the way back from an article ------------------
 
   // Without this the bar is always there; with it, it appears once a request is ticked.
@@ -565,6 +644,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     rememberZone();
     document.querySelectorAll("form[data-agent-reply]").forEach(upgradeAgentReply);
+    document.querySelectorAll("select[data-panel-status]").forEach(upgradeDeskPanel);
     document.querySelectorAll("[data-clear-draft]").forEach(clearDraft);
     document.querySelectorAll("form[data-draft]").forEach(upgradeRequestForm);
     document.querySelectorAll("input[data-suggest]").forEach(attach);

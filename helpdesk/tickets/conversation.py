@@ -7,8 +7,10 @@ request through these functions, so the rules live in one place:
   (or the agents) by mail. On a resolved or closed request it reopens it while the request
   is within REOPEN_DAYS of being resolved/closed; after that it starts a new request linked
   to the old one (`Ticket.parent_id`), which receives the message.
-- An agent's public reply sets `waiting_customer` ("Waiting for you") and mails the
-  requester, attachments listed with links.
+- An agent's public reply sets `waiting_customer` ("Waiting for you"), or the status the
+  agent chose to send it with (e.g. "Send and mark resolved"), and mails the requester,
+  attachments listed with links; a reply that resolves carries the rating link itself, so
+  the requester gets one mail, not two.
 - An internal note (agents only) changes no status and is never shown or sent to the
   requester.
 - Every status change is written to the audit trail (`TicketChange`).
@@ -136,7 +138,7 @@ def _apply_status(ticket, status, actor, actor_email, now):
 
 def add_reply(ticket, *, body, author=None, author_email=None, source="web", uploads=(),
               internal=False, mail_message_id=None, subject=None, sender_proven=None,
-              inbound=None):
+              inbound=None, status=None):
     """Add a message to `ticket` and apply the rules above; returns the Message.
 
     `author` is a User or None (an email-only requester, then `author_email` says who).
@@ -153,6 +155,8 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
     could check that the mail is from `author_email`, so the reply changes no status and
     starts no follow-up request; agents are told, with the mail's subject saying so.
     `inbound` (mail only) is the mail's InboundMail record, finished in the same commit.
+    `status` (an agent's public reply only) is the status the reply sets instead of
+    `waiting_customer`.
     Raises EmptyReply (no text, no file) and NotAllowed (an internal note by a non-agent).
     """
     body = body if isinstance(body, str) else ""
@@ -165,12 +169,14 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
         raise ValueError("a reply needs its author's email address")
     if not body.strip() and not uploads:
         raise EmptyReply("Write a message or attach a file.")
+    if status is not None and (status not in STATUSES or not agent or internal):
+        raise NotAllowed("Choose a status from the list.")
 
     refused, stored = [], []
     try:
         stored = store_uploads(uploads, source != "web", refused)
         message = _add(ticket, body, author, email, source, internal, mail_message_id, subject,
-                       stored, refused, agent, sender_proven)
+                       stored, refused, agent, sender_proven, status)
         if inbound is not None:
             inbound.ticket_id, inbound.message_id = message.ticket_id, message.id
         db.session.commit()
@@ -184,7 +190,7 @@ def add_reply(ticket, *, body, author=None, author_email=None, source="web", upl
 
 
 def _add(ticket, body, author, email, source, internal, mail_message_id, subject, stored,
-         refused, agent, sender_proven):
+         refused, agent, sender_proven, status=None):
     now = utcnow()
     target = ticket
     unproven = sender_proven is False
@@ -210,7 +216,7 @@ def _add(ticket, body, author, email, source, internal, mail_message_id, subject
         return message  # no status change and nothing for the requester
     target.updated_at = now
     if agent:
-        _apply_status(target, "waiting_customer", author, email, now)
+        _apply_status(target, status or "waiting_customer", author, email, now)
         _mail_requester(target, message)
     elif unproven:
         _mail_agents(target, message, unproven=True)
@@ -244,8 +250,13 @@ def _mail_requester(ticket, message):
     files = [(a.original_name, external_url("tickets.attachment", public_id=a.public_id,
                                             filename=a.original_name, t=token))
              for a in message.attachments]
+    resolved = ticket.status == "resolved" and ticket.rating is None
     notices.queue_notice(ticket, "agent_reply", ticket.requester_email, f"Re: {ticket.summary}",
-                         message=message, files=files, link=requester_link(ticket))
+                         message=message, files=files, link=requester_link(ticket),
+                         rate_link=requester_link(ticket, "rate") if resolved else None,
+                         closed=ticket.status == "closed",
+                         agent_name=message.author.display_name if message.author else None,
+                         reopen_days=current_app.config["REOPEN_DAYS"])
 
 
 def _mail_agents(ticket, message, follow_up_of=None, unproven=False):
@@ -267,13 +278,14 @@ def _mail_agents(ticket, message, follow_up_of=None, unproven=False):
 
 # --- status ----------------------------------------------------------------------------------
 
-def set_status(ticket, status, actor=None, actor_email=None):
+def set_status(ticket, status, actor=None, actor_email=None, notify=True):
     """Set any status (agents, maintenance); True when it changed. Commits.
 
-    Resolving mails the requester a "resolved" notice with the satisfaction link.
+    Resolving mails the requester a "resolved" notice with the satisfaction link, unless
+    `notify` is False.
     """
     changed = _apply_status(ticket, status, actor, _address(actor, actor_email), utcnow())
-    if changed and status == "resolved":
+    if changed and status == "resolved" and notify:
         notices.queue_notice(ticket, "request_resolved", ticket.requester_email,
                              f"Resolved: {ticket.summary}", link=requester_link(ticket),
                              rate_link=requester_link(ticket, "rate"),
@@ -283,10 +295,14 @@ def set_status(ticket, status, actor=None, actor_email=None):
 
 
 def resolve(ticket, actor=None, actor_email=None):
-    """"My problem is solved" (or an agent resolving): only from an open status."""
+    """"My problem is solved" (or an agent resolving): only from an open status.
+
+    A requester who marks it solved is on the page that asks for the rating already, so
+    no "Resolved... how did we do?" mail follows; the conversation shows a line instead.
+    """
     if ticket.status not in OPEN_STATUSES:
         raise NotAllowed("This request is already resolved.")
-    return set_status(ticket, "resolved", actor, actor_email)
+    return set_status(ticket, "resolved", actor, actor_email, notify=access.is_staff(actor))
 
 
 def reopen(ticket, actor=None, actor_email=None):

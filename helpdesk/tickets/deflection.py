@@ -1,7 +1,8 @@
 """Answers while filing: suggest articles for what the requester types, and count it.
 
 The funnel events (suggestion shown, opened, solved, request filed) go through
-`helpdesk.events`, buffered and cheap; the agents' insights read them.
+`helpdesk.events`, buffered and cheap; the agents' insights read them. They count, and
+name the articles; they never store the form's text.
 """
 
 import logging
@@ -42,9 +43,10 @@ def suggest(text, limit=LIMIT, also=""):
     return [(kb.articles[h.slug], h) for h in hits if h.slug in kb.articles]
 
 
-def record_shown(text, found):
-    events.record(events.SUGGESTION_SHOWN, query=(text or "").strip()[:200],
-                  result_count=len(found),
+def record_shown(found):
+    """Count the suggestions the form showed. What the person typed is not kept: it is the
+    start of their request (names, invoice numbers, private details), not a search."""
+    events.record(events.SUGGESTION_SHOWN, result_count=len(found),
                   slug=",".join(info.slug for info, _ in found)[:255] or None,
                   visitor=events.visitor())
 

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from ..forms import Form, Hidden, MaxLength
+from ..text import NAME_MAX
 
 SUMMARY_MAX = 255
 DESCRIPTION_MAX = 20000
@@ -33,6 +34,12 @@ class RequestForm(Form):
                     MaxLength(254, "This email address is too long."),
                     Email("Enter a valid email address, like name@example.com.")],
         description="We send the answer and a link to follow your request here.")
+    name = StringField(
+        "Your name",
+        filters=[_strip],
+        validators=[Optional(),
+                    MaxLength(NAME_MAX, f"Keep your name under {NAME_MAX} characters.")],
+        description="So we know what to call you.")
     summary = StringField(
         "Summary",
         filters=[_strip],

@@ -14,7 +14,8 @@ from ..extensions import csrf, limiter
 from ..markup import render_user_text
 from ..models import Ticket
 from ..vocabulary import REQUESTER_STATUS_LABELS
-from . import conversation, environment, links, listing, service, storage
+from ..web import wants_json
+from . import conversation, environment, links, listing, service, storage, timeline
 from .blueprint import bp, ip_limit
 from .forms import RateForm, ReplyForm
 from .types import request_types
@@ -85,7 +86,9 @@ def _page(ticket, reply_form=None, rate_form=None, preview=None, status=200, fil
         "tickets/view.html", ticket=ticket, request_type=request_type,
         fields=service.field_rows(ticket, request_type),
         environment=environment.rows(ticket.environment),
-        messages=listing.public_messages(ticket), follow_ups=listing.follow_ups(ticket),
+        messages=timeline.merged(listing.public_messages(ticket),
+                                 timeline.status_lines(ticket)),
+        follow_ups=listing.follow_ups(ticket),
         parent_ref=Ticket.ref_of(ticket.parent_id),
         words=REQUESTER_STATUS_LABELS, requester=requester,
         by_link=requester and not access.owns(user, ticket),
@@ -122,14 +125,9 @@ def _preview_key():
     return "preview:" + get_remote_address()
 
 
-def _wants_json():
-    """The page's script previews in place (so chosen files stay chosen) and asks for JSON."""
-    return request.accept_mimetypes.best == "application/json"
-
-
 def _preview_refused(limit):
     """Too many previews: the page again with the draft kept, and why."""
-    if _wants_json():
+    if wants_json():
         refused = jsonify(error=PREVIEWS_LIMITED)
         refused.status_code = 429
         return refused
@@ -149,7 +147,7 @@ def reply(ref):
     form = ReplyForm()
     files = [f for f in request.files.getlist("attachments") if f and f.filename]
     if _previewing():
-        if _wants_json():
+        if wants_json():
             return jsonify(html=render_user_text(form.body.data or ""))
         return _page(ticket, reply_form=form, preview=render_user_text(form.body.data or ""),
                      files_dropped=bool(files))

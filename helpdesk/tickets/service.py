@@ -18,6 +18,7 @@ from ..emails import normalize_email
 from ..extensions import db
 from ..models import Attachment, BlockedSender, Message, Ticket, utcnow
 from ..outgoing import notices, sender, webhooks
+from ..text import clean_name
 from ..urls import external_url
 from . import environment, links, storage
 
@@ -58,6 +59,7 @@ class NewRequest:
     environment: dict | None = None
     uploads: list = field(default_factory=list)
     submission_token: str | None = None
+    name: str | None = None  # "Your name", optional; kept on the request
     channel: str = "web"
     user: object = None  # the signed-in User, if any
     suggestions_shown: int = 0
@@ -129,8 +131,9 @@ def open_request(new):
         remove_stored(stored)
         raise
 
-    events.record(events.REQUEST_FILED, query=ticket.summary[:200],
-                  result_count=new.suggestions_shown, slug=ticket.ref, visitor=new.visitor)
+    # The reference, not the summary: statistics keep no text of the request itself.
+    events.record(events.REQUEST_FILED, result_count=new.suggestions_shown, slug=ticket.ref,
+                  visitor=new.visitor)
     sender.wake()
     return ticket
 
@@ -140,8 +143,11 @@ def _create(new, stored):
     requester = _requester(email, new.user)
     # Listed before the mail about the request is queued, so the mail lists them too.
     description = with_refused(new.description, new.refused)
+    name = clean_name(new.name)
+    if name and requester is not None and requester is new.user and not requester.display_name:
+        requester.display_name = name  # their own account, signed in (anyone may type a name)
     ticket = Ticket(type=new.request_type.slug, requester_email=email,
-                    requester_id=requester.id if requester else None,
+                    requester_id=requester.id if requester else None, requester_name=name,
                     summary=" ".join(new.summary.split())[:255],
                     description=description, fields=dict(new.fields),
                     environment=new.environment or None, channel=new.channel,

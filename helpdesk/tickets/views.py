@@ -93,6 +93,8 @@ def new(slug):
         form.email.data = user.email  # fixed: the signed-in, verified address
     if request.method == "GET":
         form.submission_token.data = submissions.new_token()
+        if user is not None:
+            form.name.data = user.display_name
         for key, value in _prefill_args().items():
             form[key].data = value
         return _render_form(form, request_type)
@@ -100,9 +102,8 @@ def new(slug):
     if took_suggested_email(form):
         return _render_form(form, request_type)
     if _finding_answers():
-        text = form.summary.data or (form.description.data or "")[:200]
         found = deflection.suggest(form.summary.data, also=form.description.data)
-        deflection.record_shown(text, found)
+        deflection.record_shown(found)
         form.suggested.data = str(max(_suggested_count(form), len(found)))
         return _render_form(form, request_type, found=found, searched=True)
 
@@ -129,7 +130,8 @@ def new(slug):
                if f and f.filename]
     try:
         ticket = service.open_request(service.NewRequest(
-            request_type=request_type, email=form.email.data, summary=form.summary.data,
+            request_type=request_type, email=form.email.data, name=form.name.data,
+            summary=form.summary.data,
             description=form.description.data, fields=form.type_values(), environment=env,
             uploads=uploads, submission_token=form.submission_token.data,
             channel="web", user=user, suggestions_shown=_suggested_count(form),
@@ -218,7 +220,7 @@ def suggest():
     also = request.args.get("also", "", type=str)[:deflection.ALSO_MAX_CHARS]
     found = deflection.suggest(text, also=also)
     if len((text.strip() or also).strip()) >= deflection.MIN_CHARS:
-        deflection.record_shown(text.strip() or also, found)
+        deflection.record_shown(found)
     return jsonify(query=text, results=[{
         "slug": info.slug, "title": info.title, "url": deflection.open_url(info.slug, type_slug),
         "snippet": hit.snippet, "highlights": hit.highlights,

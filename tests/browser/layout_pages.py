@@ -1,7 +1,11 @@
-"""The pages a person reaches on a phone, each set up the way a real visit gets there."""
+"""The pages a person reaches on a phone, each set up the way a real visit gets there
+(the desk's Insights, People, the account page and a conversation with status lines too)."""
 
 from accounts import file_request, make_user
 from playwright.sync_api import expect
+
+from helpdesk.models import Ticket
+from helpdesk.tickets import conversation
 
 PASSWORD = "a long enough password"
 # As long as real addresses get: the header once grew to 572 px with one like it.
@@ -63,6 +67,23 @@ queue = signed_in_page(AGENT, "agent", "/agent/", "Queue")
 desk_request = signed_in_page(AGENT, "agent", "/agent/requests/{ref}")
 
 
+insights = signed_in_page(AGENT, "agent", "/agent/insights", "Insights")
+people = signed_in_page(AGENT, "admin", "/agent/people", "People")
+account = signed_in_page(REQUESTER, "requester", "/account", "Your account")
+
+
+def status_lines(page, server):
+    """A request on the desk whose requester marked it solved, then reopened it."""
+    ref = some_requests(server)[0]
+    with server.app.test_request_context():
+        conversation.resolve(Ticket.by_ref(ref), actor_email=REQUESTER)
+        conversation.reopen(Ticket.by_ref(ref), actor_email=REQUESTER)
+    sign_in(page, server, AGENT, "agent")
+    page.goto(f"{server.url}/agent/requests/{ref}")
+    expect(page.locator(".status-line")).to_have_count(2)
+
+
 PAGES = {"home": home, "article": article, "request_form": request_form,
          "my_requests": my_requests, "a_request": a_request, "queue": queue,
-         "desk_request": desk_request}
+         "desk_request": desk_request, "insights": insights, "people": people,
+         "account": account, "status_lines": status_lines}

@@ -2,7 +2,7 @@
 files that arrive when the person sends."""
 
 import pytest
-from layout_pages import FORM, REQUESTER, answers, sign_in, some_requests
+from layout_pages import AGENT, FORM, REQUESTER, answers, sign_in, some_requests
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -83,3 +83,21 @@ def test_a_request_with_its_preview_has_no_serious_accessibility_problems(
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_label("Preview").locator("code")).to_have_text("code")
     assert serious_violations(page) == []
+
+
+def test_an_agents_reply_preview_shows_in_place_and_the_file_arrives(live_server, page,
+                                                                     tmp_path):
+    server = live_server()
+    ref = some_requests(server)[0]
+    sign_in(page, server, AGENT, "agent")
+    page.goto(server.url + f"/agent/requests/{ref}")
+    page.fill("#body", "Your log shows the **exact time** it failed.")
+    chosen_log(page, tmp_path)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_label("Preview").locator("strong")).to_have_text("exact time")
+    expect(page.locator("#attachments-status")).to_contain_text("app.log")  # still chosen
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator(".flash-success")).to_contain_text("Reply sent")
+    link = page.locator(".conversation .files a", has_text="app.log")
+    expect(link).to_be_visible()
+    assert downloaded(page, link) == LOG

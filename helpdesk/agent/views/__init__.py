@@ -5,7 +5,7 @@ without the role check; admin pages add `gate.admin_only`. Views parse and rende
 services in helpdesk/agent/ decide and commit.
 """
 
-from flask import Blueprint
+from flask import Blueprint, g, url_for
 
 from ...tickets.types import request_types
 from ...vocabulary import AGENT_STATUS_LABELS, PRIORITIES, STATUSES
@@ -32,9 +32,23 @@ def type_name(slug):
     return found.name if found else slug
 
 
+REF_PLACEHOLDER = "HD-0"
+
+
+def request_url(ref):
+    """url_for('agent.request_page', ref=ref), routed once per request: the queue links
+    every row to its request, and a reference needs no quoting."""
+    prefix = g.get("agent_request_url_prefix")
+    if prefix is None:
+        prefix = url_for("agent.request_page", ref=REF_PLACEHOLDER)[:-len(REF_PLACEHOLDER)]
+        g.agent_request_url_prefix = prefix
+    return prefix + ref
+
+
 @bp.context_processor
 def naming():
-    return {"type_name": type_name, "age": queue.age, "age_class": queue.age_class}
+    return {"type_name": type_name, "age": queue.age, "age_class": queue.age_class,
+            "request_url": request_url}
 
 from . import (  # noqa: E402,F401
     insights,

@@ -71,9 +71,10 @@ def _no_click_rows(period):
 
 def _filed_rows(period):
     filed = gaps.filed_after_suggestions(period, limit=5000)
-    return (["filed at", "summary", "request", "suggestions shown"],
-            [(when.isoformat(timespec="seconds"), summary, ref, shown)
-             for when, summary, ref, shown in filed.rows])
+    # No summary: the export is statistics, and a request's text stays with the request.
+    return (["filed at", "request", "suggestions shown"],
+            [(when.isoformat(timespec="seconds"), ref, shown)
+             for when, _summary, ref, shown in filed.rows])
 
 
 def _article_rows(period):

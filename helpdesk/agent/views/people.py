@@ -8,6 +8,7 @@ from ...access import is_admin
 from ...emails import normalize_email
 from ...extensions import db
 from ...models import BlockedSender, Ticket, User
+from ...text import NAME_MAX
 from ...tickets import service, spam
 from ...vocabulary import ROLE_LABELS, ROLES
 from .. import gate, people, privacy
@@ -60,6 +61,20 @@ def change_role(user_id):
     else:
         if changed:
             flash(f"{user.email} is now {ROLE_LABELS[user.role].lower()}.", "success")
+    return redirect(url_for(".people_page"), 303)
+
+
+@bp.post("/people/<int:user_id>/name")
+@gate.admin_only
+def change_name(user_id):
+    user = _user_or_404(user_id)
+    raw = request.form.get("display_name", "", type=str)
+    if len(raw) > NAME_MAX:
+        flash(f"Keep the name under {NAME_MAX} characters.", "error")
+        return redirect(url_for(".people_page"), 303)
+    name = people.set_name(user, raw)
+    flash(f"{user.email} is called {name} now." if name else
+          f"{user.email} has no name now: the address is shown.", "success")
     return redirect(url_for(".people_page"), 303)
 
 

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from ...tickets.types import request_types
 from ...vocabulary import CHANNELS
-from .. import actions, gate, queue
+from .. import actions, gate, queue, seen
 from . import bp
 
 
@@ -23,6 +23,7 @@ def queue_page():
     found = queue.page(criteria, agent.id, current_app.config["AGENT_QUEUE_PAGE_SIZE"],
                        known_agents=agents)
     return render_template("agent/queue.html", page=found, criteria=criteria,
+                           new_replies=seen.new_replies([t.id for t in found.rows], agent),
                            views=queue.TABS, sorts=queue.SORTS, types=request_types(),
                            channels=CHANNELS, me=agent, back=request.query_string.decode()[:1000])
 

@@ -16,12 +16,14 @@ from ...access import is_admin
 from ...extensions import csrf, limiter
 from ...kb import get_kb
 from ...markup import render_user_text
-from ...tickets import conversation, environment, service, spam, storage
+from ...tickets import conversation, environment, service, spam, storage, timeline
 from ...tickets.service import Upload
 from ...tickets.types import request_types
 from ...urls import external_url
-from .. import actions, collisions, gate, pages, queue, saved
-from ..forms import AgentReplyForm
+from ...vocabulary import AGENT_STATUS_LABELS, DONE_STATUSES
+from ...web import wants_json
+from .. import actions, collisions, gate, pages, queue, saved, seen
+from ..forms import REPLY_STATUSES, AgentReplyForm
 from . import bp
 
 KB_RESULTS = 5
@@ -57,9 +59,14 @@ def _page(ticket, form=None, status=200, **extra):
     form = form or AgentReplyForm()
     if not form.seen.data or extra.get("activity"):
         form.seen.data = str(loaded.marker)
+    if request.method != "POST":
+        # A reply keeps a request the agent resolved or closed as it is, unless they choose.
+        form.then_status.data = (ticket.status if ticket.status in DONE_STATUSES
+                                 else REPLY_STATUSES[0])
     request_type = request_types().get(ticket.type)
     return render_template(
         "agent/request.html", page=loaded, ticket=ticket, form=form, me=agent,
+        timeline=timeline.merged(loaded.messages, timeline.status_lines(ticket, loaded.changes)),
         is_admin=is_admin(agent), request_type=request_type,
         fields=service.field_rows(ticket, request_type),
         environment=environment.rows(ticket.environment), types=request_types(),
@@ -71,7 +78,9 @@ def _page(ticket, form=None, status=200, **extra):
 
 @bp.get("/requests/<ref>")
 def request_page(ref):
-    return _page(_ticket_or_404(ref))
+    ticket = _ticket_or_404(ref)
+    seen.mark_seen(ticket, gate.current_agent())
+    return _page(ticket)
 
 
 def _append(body, text):
@@ -97,6 +106,10 @@ def _preview_key():
 
 def _preview_refused(limit):
     """Too many previews: the page again with the draft kept, and why."""
+    if wants_json():
+        refused = jsonify(error=PREVIEWS_LIMITED)
+        refused.status_code = 429
+        return refused
     form = AgentReplyForm()
     form.body.errors = [PREVIEWS_LIMITED]
     files = any(f and f.filename for f in request.files.getlist("attachments"))
@@ -129,10 +142,14 @@ def reply(ref):
         return _page(ticket, form, 409, activity=activity, files_dropped=bool(files),
                      pending="note" if "note" in request.form else "send")
     internal = "note" in request.form
+    then_status = None if internal else form.then_status.data
+    if then_status is not None and then_status not in REPLY_STATUSES:
+        form.then_status.errors = ["Choose a status from the list."]
+        return _page(ticket, form, 400, files_dropped=bool(files))
     try:
         message = conversation.add_reply(
             ticket, body=form.body.data or "", author=agent, source="web", internal=internal,
-            uploads=[Upload(f.stream, f.filename) for f in files])
+            uploads=[Upload(f.stream, f.filename) for f in files], status=then_status)
     except conversation.EmptyReply as empty:
         form.body.errors = [str(empty)]
         return _page(ticket, form, 400)
@@ -140,7 +157,8 @@ def reply(ref):
         form.attachments.errors = [str(refused)]
         return _page(ticket, form, 400, files_dropped=True)
     flash("Internal note added." if internal else
-          f"Reply sent to {ticket.requester_email}.", "success")
+          f"Reply sent to {ticket.requester_email}. The status is now "
+          f"“{AGENT_STATUS_LABELS[message.ticket.status]}”.", "success")
     return redirect(url_for(".request_page", ref=ticket.ref, _anchor=f"m{message.id}"), 303)
 
 
@@ -148,6 +166,8 @@ def _helper_action(ticket, form, files):
     """Preview, article search and inserts: the page again, draft kept, nothing sent."""
     extra = {"files_dropped": bool(files)}
     if "preview" in request.form:
+        if wants_json():  # the page's script previews in place, so chosen files stay chosen
+            return jsonify(html=render_user_text(form.body.data or ""))
         extra["preview"] = render_user_text(form.body.data or "")
     elif "insert_article" in request.form:
         slug = request.form.get("insert_article", "", type=str)

@@ -95,6 +95,12 @@ def may_download(attachment, user, grants=()):
     return is_staff(user) or (message is not None and not message.internal)
 
 
+def may_download_as_requester(attachment, user):
+    """A file of the public conversation, for the requester (an API requester token)."""
+    return (attachment is not None and acts_as_requester(attachment.ticket, user)
+            and attachment.message is not None and not attachment.message.internal)
+
+
 def may_write_notes(user):
     return is_staff(user)
 

@@ -2,9 +2,10 @@
 
 from flask import Flask
 
-from . import database, events, kb, logs, middleware, outgoing, redisconf, settings, users, web
+from . import api, database, events, kb, logs, middleware, outgoing, redisconf, settings, users, web
 from .agent import gate
 from .agent import views as desk
+from .auth import token_views  # noqa: F401  (its routes join the accounts blueprint)
 from .auth import views as auth_views
 from .commands import register as register_commands
 from .extensions import csrf, db, limiter, migrate
@@ -59,5 +60,6 @@ def create_app(test_config=None):
     app.register_blueprint(outbox_bp)
     gate.init_app(app)
     app.register_blueprint(desk.bp)
+    api.init_app(app)
     register_commands(app)
     return app

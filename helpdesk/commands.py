@@ -12,6 +12,7 @@ from .inbound.commands import register as register_mail_commands
 from .kb import get_kb
 from .kb.modelstore import ModelError, ensure
 from .maintenance import run
+from .outgoing.hook_delivery import deliver_pending
 from .outgoing.outbox import send_pending
 
 
@@ -76,7 +77,7 @@ def mail_group():
 @mail_group.command("send")
 @with_appcontext
 def mail_send():
-    """Deliver the mail waiting in the outbox (for cron or a worker)."""
+    """Deliver the mail waiting in the outbox, and due webhooks (for cron or a worker)."""
     total_sent = total_failed = 0
     while True:
         sent, failed = send_pending()
@@ -84,6 +85,9 @@ def mail_send():
         if not sent or failed:
             break
     click.echo(f"{total_sent} sent, {total_failed} failed (kept for a later try)")
+    delivered, hook_failed = deliver_pending()
+    if delivered or hook_failed:
+        click.echo(f"webhooks: {delivered} delivered, {hook_failed} failed (retried later)")
     if total_failed:
         raise SystemExit(1)
 

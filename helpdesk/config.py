@@ -225,3 +225,24 @@ MAIL_DKIM_DNS_TIMEOUT = 5.0  # seconds for one key lookup (at most 3 lookups per
 AGENT_IDLE_TIMEOUT = 2 * 3600
 # Rows per page of the agents' queue (/agent/).
 AGENT_QUEUE_PAGE_SIZE = 25
+
+# --- the JSON API (helpdesk/api/) ---------------------------------------------------------
+# Calls per token (per client address for calls without one); Flask-Limiter's syntax.
+API_RATE_LIMIT = "120 per minute; 3000 per hour"
+API_PAGE_SIZE = 20  # requests per page of a list
+# flask-smorest's keys: the OpenAPI document is served at /api/v1/openapi.json.
+API_TITLE = "Help desk API"
+API_VERSION = "v1"
+OPENAPI_VERSION = "3.1.0"
+OPENAPI_URL_PREFIX = "/api/v1"
+OPENAPI_JSON_PATH = "openapi.json"
+
+# --- webhooks (helpdesk/outgoing/webhooks.py) -----------------------------------------------
+WEBHOOKS_ENABLED = True
+# Deliveries to private, loopback and link-local addresses are refused unless this is set
+# (a hook must not reach into the internal network). Tests and closed networks set it.
+WEBHOOK_ALLOW_PRIVATE = False
+WEBHOOK_TIMEOUT = 5.0  # seconds for one delivery
+WEBHOOK_RETRY_SECONDS = 30  # first retry after this; each next one waits twice as long
+WEBHOOK_MAX_ATTEMPTS = 10  # a delivery is given up after this many
+WEBHOOK_PAUSE_AFTER = 5  # failures in a row that pause a hook (the admins are mailed)

@@ -341,6 +341,66 @@ class UsedToken(db.Model):
     expires_at = db.Column(db.DateTime, nullable=False, index=True)
 
 
+class ApiToken(db.Model):
+    """A token for the JSON API. Only a SHA-256 digest of the secret is kept: the secret is
+    shown once, when it is made, and a copy of this table opens nothing."""
+
+    __tablename__ = "api_token"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    name = db.Column(db.String(100), nullable=False, default="")
+    digest = db.Column(db.String(64), nullable=False, unique=True)
+    hint = db.Column(db.String(12), nullable=False, default="")  # the secret's first letters
+    scope = db.Column(db.String(16), nullable=False, default="requester")  # or "agent"
+    access = db.Column(db.String(8), nullable=False, default="read")  # or "write"
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_used_at = db.Column(db.DateTime)
+    revoked_at = db.Column(db.DateTime)
+
+    user = db.relationship("User")
+
+
+class Webhook(db.Model):
+    """A URL an admin registered to be told of events; deliveries are signed with `secret`."""
+
+    __tablename__ = "webhook"
+
+    id = db.Column(db.Integer, primary_key=True)
+    url = db.Column(db.String(1000), nullable=False)
+    events = db.Column(db.JSON, nullable=False, default=list)
+    secret = db.Column(db.String(64), nullable=False)
+    created_by = db.Column(db.String(254))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    paused_at = db.Column(db.DateTime)  # set after repeated failures, or by an admin
+    failures = db.Column(db.Integer, nullable=False, default=0)  # in a row
+
+
+class WebhookDelivery(db.Model):
+    """One event for one hook: queued with the change, sent and retried by the sender;
+    the rows are also the hook's delivery log."""
+
+    __tablename__ = "webhook_delivery"
+
+    id = db.Column(db.Integer, primary_key=True)
+    webhook_id = db.Column(db.Integer, db.ForeignKey("webhook.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    event = db.Column(db.String(32), nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    claimed_at = db.Column(db.DateTime)
+    delivered_at = db.Column(db.DateTime)
+    last_status = db.Column(db.Integer)
+    last_error = db.Column(db.String(500))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (db.Index("ix_webhook_delivery_due", "delivered_at", "next_attempt_at"),)
+
+    webhook = db.relationship("Webhook")
+
+
 # --- inbound mail ---------------------------------------------------------------
 
 

@@ -9,7 +9,9 @@ it every route is called once, reading routes first and the ones that end the vi
   checked here is who may reach the route, not what they sent);
 - "login": sent to sign in;
 - "404": the route does not exist for them (the same answer as for a missing request);
-- "403": an agent on an admin page.
+- "403": an agent on an admin page;
+- "401": an API call that needs a token. The visitors here are browsers with cookies,
+  which the API never accepts; tests/test_api_*.py check each kind of token.
 """
 
 import re
@@ -22,7 +24,7 @@ from inbound import MAIL_SETTINGS, build
 from helpdesk.extensions import db
 from helpdesk.inbound import kept
 from helpdesk.inbound.ingest import ingest
-from helpdesk.models import InboundMail, SavedReply, Ticket, User
+from helpdesk.models import InboundMail, SavedReply, Ticket, User, Webhook
 from helpdesk.tickets import links
 
 KINDS = ("anonymous", "filer", "unverified", "owner", "link_holder", "other_requester",
@@ -40,6 +42,7 @@ DESK = {**dict.fromkeys(KINDS, "404"), "anonymous": "login", "filer": "login",
         "link_holder": "login", "deactivated_agent": "login", "agent": OK, "admin": OK}
 ADMIN = {**DESK, "agent": "403"}
 NOBODY = dict.fromkeys(KINDS, "404")
+TOKEN_ONLY = dict.fromkeys(KINDS, "401")
 
 # (method, endpoint) -> who gets what. GET and POST of one route may differ.
 TABLE = {
@@ -88,9 +91,25 @@ TABLE = {
     ("GET", "agent.saved_replies"): ADMIN, ("POST", "agent.saved_replies"): ADMIN,
     ("GET", "agent.edit_saved_reply"): ADMIN, ("POST", "agent.edit_saved_reply"): ADMIN,
     ("POST", "agent.delete_saved_reply"): ADMIN,
+    ("GET", "agent.webhooks_page"): ADMIN, ("POST", "agent.webhooks_page"): ADMIN,
+    ("POST", "agent.pause_webhook"): ADMIN, ("POST", "agent.delete_webhook"): ADMIN,
+    ("POST", "auth.new_token"): SIGNED_IN, ("POST", "auth.revoke_token"): SIGNED_IN,
+    # The JSON API: a token or nothing (signing in for one, and its description, are public).
+    ("POST", "api.send_code"): PUBLIC, ("POST", "api.exchange_code"): PUBLIC,
+    ("GET", "api-docs.openapi_json"): PUBLIC, ("GET", "api_pages.reference"): PUBLIC,
+    **{(m, "api_pages.unknown"): NOBODY for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
+    **{key: TOKEN_ONLY for key in [
+        ("GET", "api.me"), ("DELETE", "api.revoke_current"), ("GET", "api.list_types"),
+        ("GET", "api.list_requests"), ("POST", "api.new_request"),
+        ("GET", "api.read_request"), ("POST", "api.reply"), ("POST", "api.solve"),
+        ("POST", "api.reopen"), ("POST", "api.rate"), ("GET", "api.download"),
+        ("GET", "api.search_articles"), ("GET", "api.suggest_articles"),
+        ("GET", "api.read_article"), ("GET", "api.queue_list"), ("POST", "api.on_behalf"),
+        ("GET", "api.desk_request"), ("POST", "api.desk_message"),
+        ("PATCH", "api.desk_update")]},
 }
-LAST = ("agent.erase", "agent.delete", "agent.delete_saved_reply", "agent.change_active",
-        "agent.change_role", "auth.end_all_sessions", "auth.logout")
+LAST = ("agent.erase", "agent.delete", "agent.delete_saved_reply", "agent.delete_webhook",
+        "agent.change_active", "agent.change_role", "auth.end_all_sessions", "auth.logout")
 PASSWORD = "a long enough password"
 
 
@@ -117,6 +136,8 @@ def world(app):
         ingest(build(sender="mailer@example.org", subject="Printing fails"))
         kept_name = kept.keep(b"Subject: broken\r\n\r\nnot a mail", "test", "pipe", "", "")
         db.session.add(SavedReply(title="Thanks", body="Thank you, {name}."))
+        db.session.add(Webhook(url="https://hooks.example.com/in", events=["request.created"],
+                               secret="s", failures=0))
         db.session.commit()
         ticket = Ticket.by_ref(ref)
         values = {"ref": ref, "public_id": ticket.attachments[0].public_id,
@@ -157,6 +178,8 @@ def visitor(app, kind, filer, values):
 
 
 OWN_VALUES = {"static": {"filename": "style.css"}, "mail_dev.mail_html": {"mail_id": "1"},
+              "auth.revoke_token": {"token_id": "1"}, "api_pages.unknown": {"anything": "x"},
+              "agent.pause_webhook": {"hook_id": "1"}, "agent.delete_webhook": {"hook_id": "1"},
               "tickets.open_suggestion": {"slug": "account/passwords"}}
 
 
@@ -175,7 +198,7 @@ def answer(response):
     location = response.headers.get("Location", "")
     if response.status_code in (302, 303) and re.match(r"/login(\?|$)", location):
         return "login"
-    if response.status_code in (403, 404):
+    if response.status_code in (401, 403, 404):
         return str(response.status_code)
     assert response.status_code < 500, response.status_code
     return OK
@@ -197,7 +220,8 @@ def test_every_route_answers_each_visitor_as_the_table_says(app, kind):
             response = client.get(url)
         else:
             token = page_token(client, "/login")
-            response = client.post(url, data={"csrf_token": token, "email": "x@example.com"})
+            response = client.open(url, method=method,
+                                   data={"csrf_token": token, "email": "x@example.com"})
         got, expected = answer(response), TABLE[(method, endpoint)][kind]
         response.close()  # downloads and static files are streamed
         if got != expected:

@@ -17,12 +17,13 @@ from helpdesk.agent.gate import SEEN
 from helpdesk.extensions import db
 from helpdesk.models import User
 
-SAMPLE = {"ref": "HD-1001", "user_id": "1", "reply_id": "1", "message_id": "1",
+SAMPLE = {"ref": "HD-1001", "user_id": "1", "reply_id": "1", "message_id": "1", "hook_id": "1",
           "name": "20250101-000000-abcdef.eml"}
 ADMIN_ONLY = {"agent.people_page", "agent.invite", "agent.change_role", "agent.change_active",
               "agent.export", "agent.erase", "agent.delete", "agent.saved_replies",
               "agent.edit_saved_reply", "agent.delete_saved_reply", "agent.kept_list",
-              "agent.kept_retry"}
+              "agent.kept_retry", "agent.webhooks_page", "agent.pause_webhook",
+              "agent.delete_webhook"}
 
 
 def agent_routes(app):

@@ -1,7 +1,8 @@
 """Account forms. Only the fields declared here are read: anything else posted is ignored."""
 
 from flask import current_app
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Optional, ValidationError
 
 from ..forms import Form, Hidden, MaxLength
@@ -100,3 +101,14 @@ class ConfirmForm(Form):
     """A button that only carries its token (verification, a new address)."""
 
     token = Hidden(max_length=MAX_TOKEN_CHARS)
+
+
+class ApiTokenForm(Form):
+    """A new API token: a name to recognise it by, whom it acts as, and what it may do."""
+
+    name = StringField("Name", validators=[InputRequired("Name the token, like “Chat bridge”."),
+                                           MaxLength(100, "Keep the name under 100 characters.")])
+    scope = SelectField("Acts as", choices=[SelectChoice("requester", "Me, as a requester"),
+                                            SelectChoice("agent", "An agent (integrations)")])
+    access = SelectField("May", choices=[SelectChoice("read", "Read only"),
+                                         SelectChoice("write", "Read and write")])

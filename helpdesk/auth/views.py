@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from ..emails import normalize_email
 from ..extensions import limiter, login_manager
 from ..forms import email_hint, took_suggested_email
-from . import devices, forms, passwords, service, sessions
+from . import api_tokens, devices, forms, passwords, service, sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -311,20 +311,24 @@ def reset_confirm():
 
 # --- the account page -------------------------------------------------------------------------
 
-def _account_page(email_form=None, status=200, top_error=None, name_form=None):
+def account_page(email_form=None, status=200, top_error=None, name_form=None, token_form=None,
+                 new_token=None, token_error=None):
     if name_form is None:
         name_form = forms.NameForm(formdata=None, display_name=current_user.display_name)
     return render_template(
         "auth/account.html", email_form=email_form or forms.ChangeEmailForm(),
         name_form=name_form, top_error=top_error,
         needs_password=bool(current_user.password_hash),
-        recent=sessions.recently_signed_in()), status
+        recent=sessions.recently_signed_in(),
+        tokens=api_tokens.listing(current_user._get_current_object()),
+        token_form=token_form or forms.ApiTokenForm(formdata=None), new_token=new_token,
+        token_error=token_error), status
 
 
 @bp.get("/account")
 @login_required
 def account():
-    return _account_page()
+    return account_page()
 
 
 @bp.post("/account/name")
@@ -332,7 +336,7 @@ def account():
 def change_name():
     form = forms.NameForm()
     if not form.validate():
-        return _account_page(status=400, name_form=form)
+        return account_page(status=400, name_form=form)
     name = service.set_display_name(current_user._get_current_object(), form.display_name.data)
     flash(f"We call you {name} from now on." if name else
           f"Your name is removed: we call you {current_user.email}.", "success")
@@ -346,7 +350,7 @@ def change_email():
     """A new address, after re-authentication: the current password, or a fresh sign-in."""
     form = forms.ChangeEmailForm()
     if not form.validate():
-        return _account_page(form, 400)
+        return account_page(form, 400)
     user = current_user._get_current_object()
     if user.password_hash:
         proven = passwords.verify(user.password_hash, form.password.data or "")
@@ -358,10 +362,10 @@ def change_email():
     if not proven:
         form.password.data = ""
         form.password.errors = [problem] if user.password_hash else []
-        return _account_page(form, 400, top_error=problem)
+        return account_page(form, 400, top_error=problem)
     if normalize_email(form.new_email.data) == user.email:
         form.new_email.errors = ["This is already your address."]
-        return _account_page(form, 400)
+        return account_page(form, 400)
     service.request_email_change(user, form.new_email.data)
     flash(f"We sent a link to {normalize_email(form.new_email.data)}. Your address changes "
           "when you open it; until then nothing changes.", "success")

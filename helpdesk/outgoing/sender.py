@@ -14,6 +14,7 @@ import threading
 from flask import current_app
 
 from ..extensions import db
+from .hook_delivery import deliver_pending
 from .outbox import send_pending
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ class BackgroundSender:
                         sent, failed = send_pending(should_stop=lambda: self._stopping)
                         if not sent or failed:
                             break
+                    # Webhooks ride with the mail: the same wake-ups, the same back-off.
+                    deliver_pending()
             except Exception:  # the thread must survive a database hiccup
                 log.exception("the mail sender could not run")
 

@@ -30,7 +30,7 @@ from .. import access
 from ..emails import normalize_email
 from ..extensions import db
 from ..models import Attachment, Message, Rating, Ticket, TicketChange, utcnow
-from ..outgoing import notices, sender
+from ..outgoing import notices, sender, webhooks
 from ..urls import external_url
 from ..vocabulary import (
     AGENT_STATUS_LABELS,
@@ -130,6 +130,7 @@ def _apply_status(ticket, status, actor, actor_email, now):
         ticket.resolved_at = ticket.closed_at = None
     ticket.updated_at = now
     record_change(ticket, "status", old, status, actor, actor_email)
+    webhooks.status_changed(ticket, old, status)
     return True
 
 
@@ -210,6 +211,7 @@ def _add(ticket, body, author, email, source, internal, mail_message_id, subject
             original_name=item.original_name, content_type=item.content_type, size=item.size,
             sha256=item.sha256, storage_key=item.storage_key, inline_ok=item.inline_ok))
     db.session.flush()
+    webhooks.message_added(target, message)
     if internal:
         return message  # no status change and nothing for the requester
     target.updated_at = now

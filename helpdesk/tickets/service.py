@@ -17,7 +17,7 @@ from .. import access, events
 from ..emails import normalize_email
 from ..extensions import db
 from ..models import Attachment, BlockedSender, Message, Ticket, utcnow
-from ..outgoing import notices, sender
+from ..outgoing import notices, sender, webhooks
 from ..text import clean_name
 from ..urls import external_url
 from . import environment, links, storage
@@ -165,6 +165,7 @@ def _create(new, stored):
             size=item.size, sha256=item.sha256, storage_key=item.storage_key,
             inline_ok=item.inline_ok))
     db.session.flush()  # the id, and so the reference, exists from here on
+    webhooks.request_created(ticket)
     if new.inbound is not None:
         new.inbound.ticket_id, new.inbound.message_id = ticket.id, message.id
     _queue_filing_mail(ticket, new.request_type, new.refused)

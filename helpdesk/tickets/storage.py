@@ -57,6 +57,10 @@ class AttachmentRefused(ValueError):
         self.reason = reason
 
 
+class TooLarge(AttachmentRefused):
+    """Over ATTACHMENT_MAX_BYTES (the API answers 413 for it)."""
+
+
 class StorageUnavailable(AttachmentRefused):
     """The file is fine but could not be written (disk full, folder not writable).
 
@@ -124,7 +128,7 @@ def store(stream, filename, max_bytes=None, allowed=None):
                     break
                 size += len(chunk)
                 if size > max_bytes:
-                    raise AttachmentRefused(
+                    raise TooLarge(
                         name, f"the file is larger than the limit of {byte_size(max_bytes)}")
                 if len(head) < HEAD:
                     head += chunk[:HEAD - len(head)]

@@ -50,4 +50,12 @@ def naming():
     return {"type_name": type_name, "age": queue.age, "age_class": queue.age_class,
             "request_url": request_url}
 
-from . import insights, kept_mail, people, queue_views, request_page, saved  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    insights,
+    kept_mail,
+    people,
+    queue_views,
+    request_page,
+    saved,
+    webhooks,
+)

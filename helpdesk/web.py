@@ -15,6 +15,7 @@ from . import redisconf
 from .auth.redis_store import RedisStore
 from .auth.session_store import DatabaseStore, ServerSessionInterface, is_personal
 from .extensions import db
+from .jsonerrors import CODES, error_response
 from .kb import segments
 from .settings import make_private_dir
 from .text import byte_size
@@ -245,6 +246,11 @@ def unsaved_session_page(response, error):
 
 
 def _error_page(code, description):
+    # Errors the API's own handlers never see (no route matched, the app refused first)
+    # still answer in its shape.
+    if request.path.startswith("/api/v1/"):
+        return error_response(code, CODES.get(code, "error"),
+                              description or TITLES.get(code, "error"))
     if request.path.startswith("/api/"):
         return jsonify(error=description or TITLES.get(code, "error")), code
     template = "errors/404.html" if code == 404 else "errors/error.html"

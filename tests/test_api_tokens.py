@@ -165,3 +165,10 @@ def test_unknown_api_paths_are_404_json(client):
     answer = client.get("/api/v1/no/such/call")
     assert answer.status_code == 404
     assert error_code(answer) == "not_found"
+
+
+def test_an_api_path_no_route_can_match_is_404_json_too(client):
+    # A line break in the path matches no route, not even the API's catch-all.
+    answer = client.get("/api/v1/articles/a%0Ab")
+    assert answer.status_code == 404
+    assert error_code(answer) == "not_found"

@@ -16,7 +16,7 @@ LAYERS = [
     ("base", ["helpdesk.vocabulary", "helpdesk.models", "helpdesk.extensions", "helpdesk.config",
               "helpdesk.settings", "helpdesk.database", "helpdesk.logs", "helpdesk.urls",
               "helpdesk.markup", "helpdesk.middleware", "helpdesk.emails", "helpdesk.text",
-              "helpdesk.zones", "helpdesk.redisconf"]),
+              "helpdesk.zones", "helpdesk.redisconf", "helpdesk.jsonerrors"]),
     ("services", ["helpdesk.access", "helpdesk.events", "helpdesk.outgoing", "helpdesk.auth",
                   "helpdesk.kb", "helpdesk.tickets", "helpdesk.agent", "helpdesk.users",
                   "helpdesk.maintenance", "helpdesk.backup"]),

@@ -5,8 +5,9 @@ from flask import Blueprint, current_app, render_template
 from flask_smorest import Api
 
 from ..extensions import csrf
+from ..jsonerrors import error_response
 from . import articles, desk, requester, tokens  # noqa: F401  (their routes join the blueprint)
-from .blueprint import bp, error_response
+from .blueprint import bp
 from .schemas import Error
 
 

@@ -13,7 +13,7 @@ import math
 import time
 from functools import wraps
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
@@ -21,14 +21,12 @@ from werkzeug.exceptions import HTTPException
 from .. import access
 from ..auth import api_tokens
 from ..extensions import limiter
+from ..jsonerrors import CODES, error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1",
                description="The JSON API for the mobile app and integrations.")
 
 BEARER = [{"token": []}]
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported",
-         422: "invalid", 429: "rate_limited"}
 
 
 class ApiError(Exception):
@@ -37,14 +35,6 @@ class ApiError(Exception):
     def __init__(self, status, code, message, fields=None):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
-
-
-def error_response(status, code, message, fields=None, headers=None):
-    response = jsonify(error={"code": code, "message": message, "fields": fields or {}})
-    response.status_code = status
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
 
 
 @bp.after_request

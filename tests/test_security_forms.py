@@ -40,7 +40,8 @@ def fingerprint(app):
 
 def sample_url(rule, ref):
     values = {"ref": ref, "slug": "technical-support", "public_id": "x", "filename": "f",
-              "path": "x", "user_id": "1", "reply_id": "1"}  # ids: <int:...> routes match
+              "path": "x", "user_id": "1", "reply_id": "1", "token_id": "1",
+              "hook_id": "1"}  # ids: <int:...> routes match
     url = rule.rule
     for name in rule.arguments:
         url = re.sub(rf"<(?:[^:<>]+:)?{name}>", values.get(name, "x"), url)
@@ -60,7 +61,13 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(app, cli
         data, content_type = multipart({"email": "ann@example.com", "body": "x", "score": "5",
                                         "summary": "x", "description": "x", "token": "x"})
         response = client.post(sample_url(rule, ref), data=data, content_type=content_type)
-        assert response.status_code == 400, rule.rule
+        if rule.rule.startswith("/api/v1/"):
+            # The API takes no cookies, so a signed-in browser is nobody there (401), and
+            # its two anonymous calls read JSON only, which a cross-site form cannot send;
+            # the catch-all answers 404.
+            assert response.status_code in (401, 404, 415, 422), rule.rule
+        else:
+            assert response.status_code == 400, rule.rule
     assert fingerprint(app) == before
 
 

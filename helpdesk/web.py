@@ -84,10 +84,18 @@ def init_app(app):
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
+    icon = (Path(app.static_folder) / "favicon.ico").read_bytes()
+
     @app.get("/favicon.ico")
     def favicon():
         # Browsers ask for this path before reading any page; pages also link the SVG.
-        return app.send_static_file("favicon.ico")
+        # Served from memory: a browser that drops the request half-way (it often does
+        # when the page moves on) leaves no open file behind.
+        response = make_response(icon)
+        response.mimetype = "image/vnd.microsoft.icon"
+        response.cache_control.public = True
+        response.cache_control.max_age = 86400
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

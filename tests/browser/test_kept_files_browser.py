@@ -21,6 +21,21 @@ def downloaded(page, link):
     return page.request.get(link.evaluate("a => a.href")).text()
 
 
+def preview_with_a_file(page, tmp_path, text):
+    """Write `text`, choose the log, press Preview: the preview shows, the file stays chosen."""
+    page.fill("#body", text)
+    chosen_log(page, tmp_path)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_label("Preview").locator("strong")).to_have_text("exact time")
+    expect(page.locator("#attachments-status")).to_contain_text("app.log")  # still chosen
+
+
+def assert_the_file_arrived(page):
+    link = page.locator(".conversation .files a", has_text="app.log")
+    expect(link).to_be_visible()
+    assert downloaded(page, link) == LOG
+
+
 def test_a_file_chosen_before_find_answers_arrives_with_the_request(live_server, page, tmp_path):
     server = live_server()
     page.goto(server.url + FORM)
@@ -41,18 +56,11 @@ def test_a_reply_preview_shows_in_place_and_the_file_arrives(live_server, page, 
     ref = some_requests(server)[0]
     sign_in(page, server, REQUESTER, "requester")
     page.goto(server.url + f"/requests/{ref}")
-    page.fill("#body", "It fails at the **exact time** in the log.")
-    chosen_log(page, tmp_path)
-    page.get_by_role("button", name="Preview").click()
-    preview = page.get_by_label("Preview")
-    expect(preview.locator("strong")).to_have_text("exact time")
-    expect(page.locator("#attachments-status")).to_contain_text("app.log")  # still chosen
+    preview_with_a_file(page, tmp_path, "It fails at the **exact time** in the log.")
     expect(page.get_by_text("Choose your files again")).to_have_count(0)
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_text("Your reply was sent")).to_be_visible()
-    link = page.locator(".conversation .files a", has_text="app.log")
-    expect(link).to_be_visible()
-    assert downloaded(page, link) == LOG
+    assert_the_file_arrived(page)
 
 
 def test_without_javascript_a_preview_says_the_files_must_be_chosen_again(
@@ -91,13 +99,7 @@ def test_an_agents_reply_preview_shows_in_place_and_the_file_arrives(live_server
     ref = some_requests(server)[0]
     sign_in(page, server, AGENT, "agent")
     page.goto(server.url + f"/agent/requests/{ref}")
-    page.fill("#body", "Your log shows the **exact time** it failed.")
-    chosen_log(page, tmp_path)
-    page.get_by_role("button", name="Preview").click()
-    expect(page.get_by_label("Preview").locator("strong")).to_have_text("exact time")
-    expect(page.locator("#attachments-status")).to_contain_text("app.log")  # still chosen
+    preview_with_a_file(page, tmp_path, "Your log shows the **exact time** it failed.")
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator(".flash-success")).to_contain_text("Reply sent")
-    link = page.locator(".conversation .files a", has_text="app.log")
-    expect(link).to_be_visible()
-    assert downloaded(page, link) == LOG
+    assert_the_file_arrived(page)

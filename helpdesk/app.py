@@ -2,13 +2,14 @@
 
 from flask import Flask
 
-from . import api, database, events, kb, logs, middleware, outgoing, redisconf, settings, users, web
+from . import (api, database, events, kb, locales, logs, middleware, outgoing, redisconf, settings,
+               users, web)
 from .agent import gate
 from .agent import views as desk
 from .auth import token_views  # noqa: F401  (its routes join the accounts blueprint)
 from .auth import views as auth_views
 from .commands import register as register_commands
-from .extensions import csrf, db, limiter, migrate
+from .extensions import babel, csrf, db, limiter, migrate
 from .forms import FormRequest
 from .health import bp as health_bp
 from .kb.views import bp as kb_bp
@@ -44,6 +45,8 @@ def create_app(test_config=None):
     database.release_sessions(app, db)
     migrate.init_app(app, db, directory=database.MIGRATIONS_DIR)
     csrf.init_app(app)
+    babel.init_app(app, default_locale=locales.default(app.config),
+                   locale_selector=locales.choose, timezone_selector=web.reader_zone)
     redisconf.configure(app)
     limiter.init_app(app)
     app.extensions["helpdesk.events"] = events.EventBuffer(app)

@@ -23,6 +23,9 @@ INDEX_DIR = None  # instance/index
 UPLOAD_DIR = None  # instance/uploads
 
 SITE_NAME = "Help Center"
+# The help center's default language, and every language it offers (pages, mail, articles).
+DEFAULT_LOCALE = "en"
+SUPPORTED_LOCALES = ("en", "fr")
 REQUEST_TYPES_FILE = None  # the shipped default
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024

@@ -4,6 +4,7 @@ import logging
 
 import flask_limiter
 import flask_login
+from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,6 +27,7 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
+babel = Babel()
 
 
 class LoginManager(flask_login.LoginManager):

@@ -27,17 +27,46 @@ def browser():
 
 
 class LiveServer:
+    """The app on a free port, in a thread. Stopping waits for the requests still being
+    answered: a browser may have one in flight when its test ends (a reload, a dropped
+    fetch), and the test's database must not be emptied or closed under it. Requests that
+    come on a kept-alive connection after that are refused without reaching the app."""
+
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, self._answer, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._idle = threading.Condition()
+        self._answering = 0
+        self._stopping = False
+
+    def _answer(self, environ, start_response):
+        with self._idle:
+            if self._stopping:
+                start_response("503 Service Unavailable", [("Content-Length", "0")])
+                return [b""]
+            self._answering += 1
+        try:
+            body = self.app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+        finally:
+            with self._idle:
+                self._answering -= 1
+                self._idle.notify_all()
 
     def start(self):
         self.thread.start()
         return self
 
     def stop(self):
+        with self._idle:
+            self._stopping = True
+            self._idle.wait_for(lambda: self._answering == 0, timeout=10)
         self.server.shutdown()
         self.thread.join(timeout=10)
 

@@ -13,11 +13,18 @@ DESKTOP = {"width": 1280, "height": 900}
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
 
+def visit(page, server, name):
+    """Open page `name` and wait for its stylesheets: a heading can be seen before they
+    arrive, and a page measured unstyled is wider than any styled one."""
+    PAGES[name](page, server)
+    page.wait_for_load_state("load")
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_the_page_fits_a_phone_screen_without_sideways_scrolling(live_server, page, name):
     server = live_server()
     page.set_viewport_size(PHONES[0])
-    PAGES[name](page, server)
+    visit(page, server, name)
     for size in (*PHONES, SMALL_TABLET):
         page.set_viewport_size(size)
         assert page.evaluate(OVERFLOW) <= 0, f"{name} is wider than a {size['width']} px screen"
@@ -28,7 +35,7 @@ def test_the_page_has_no_serious_accessibility_problems_on_a_phone_or_a_desktop(
         live_server, page, serious_violations, name):
     server = live_server()
     page.set_viewport_size(PHONES[1])
-    PAGES[name](page, server)
+    visit(page, server, name)
     for size in (PHONES[1], DESKTOP):
         page.set_viewport_size(size)
         assert serious_violations(page) == [], f"{name} at {size['width']} px"

@@ -2,8 +2,20 @@
 
 from flask import Flask
 
-from . import (api, database, events, kb, locales, logs, middleware, outgoing, redisconf, settings,
-               users, web)
+from . import (
+    api,
+    database,
+    events,
+    kb,
+    locales,
+    logs,
+    middleware,
+    outgoing,
+    redisconf,
+    settings,
+    users,
+    web,
+)
 from .agent import gate
 from .agent import views as desk
 from .auth import token_views  # noqa: F401  (its routes join the accounts blueprint)

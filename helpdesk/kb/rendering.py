@@ -52,7 +52,9 @@ _clean_article = partial(
     attributes=_ARTICLE_ATTRIBUTES,
     url_schemes=set(URL_SCHEMES),
     link_rel="noopener noreferrer",
-    set_tag_attribute_values={"img": {"loading": "lazy"}},
+    # Code blocks and tables scroll sideways on a phone; a keyboard reaches them too.
+    set_tag_attribute_values={"img": {"loading": "lazy"}, "pre": {"tabindex": "0"},
+                              "table": {"tabindex": "0"}},
 )
 
 

@@ -95,6 +95,8 @@ def confirmation(page, server):
 search_results = visit("/search?q=password+reset")
 no_results = visit("/search?q=qwxzvk")
 category = visit("/articles/account")
+# Its code block holds one long line: the block scrolls, the page does not.
+article_with_code = visit("/articles/requests/following-your-request")
 request_types = visit("/requests/new")
 sign_in_page = visit("/login", "Sign in")
 register = visit("/register", "Create an account")
@@ -116,7 +118,8 @@ def status_lines(page, server):
     expect(page.locator(".status-line")).to_have_count(2)
 
 
-PAGES = {"home": home, "article": article, "request_form": request_form,
+PAGES = {"home": home, "article": article, "article_with_code": article_with_code,
+         "request_form": request_form,
          "my_requests": my_requests, "a_request": a_request, "queue": queue,
          "desk_request": desk_request, "insights": insights, "people": people,
          "account": account, "status_lines": status_lines, "search_results": search_results,

@@ -105,12 +105,25 @@ def page_without_js(browser):
 
 
 @pytest.fixture(scope="session")
+def sideways_overflow():
+    """How many pixels the page is wider than its window, measured once the document's
+    stylesheets have arrived: a heading can show before them, and an unstyled page is
+    wider than any styled one."""
+    def measure(page):
+        page.wait_for_load_state("load")
+        return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+    return measure
+
+
+@pytest.fixture(scope="session")
 def serious_violations():
     """axe-core's serious and critical findings on a page, as (rule, impact, targets)."""
     from axe_playwright_python.sync_playwright import Axe
     axe = Axe()
 
     def check(page):
+        page.wait_for_load_state("load")  # colour contrast needs the stylesheets
         results = axe.run(page)
         return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]])
                 for v in results.response["violations"] if v["impact"] in ("serious", "critical")]

@@ -10,24 +10,17 @@ pytestmark = pytest.mark.browser
 PHONES = [{"width": 360, "height": 740}, {"width": 390, "height": 844}]
 SMALL_TABLET = {"width": 700, "height": 1000}  # between the phone layout and the wide one
 DESKTOP = {"width": 1280, "height": 900}
-OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
-
-
-def visit(page, server, name):
-    """Open page `name` and wait for its stylesheets: a heading can be seen before they
-    arrive, and a page measured unstyled is wider than any styled one."""
-    PAGES[name](page, server)
-    page.wait_for_load_state("load")
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_the_page_fits_a_phone_screen_without_sideways_scrolling(live_server, page, name):
+def test_the_page_fits_a_phone_screen_without_sideways_scrolling(
+        live_server, page, sideways_overflow, name):
     server = live_server()
     page.set_viewport_size(PHONES[0])
-    visit(page, server, name)
+    PAGES[name](page, server)
     for size in (*PHONES, SMALL_TABLET):
         page.set_viewport_size(size)
-        assert page.evaluate(OVERFLOW) <= 0, f"{name} is wider than a {size['width']} px screen"
+        assert sideways_overflow(page) <= 0, f"{name} is wider than a {size['width']} px screen"
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -35,7 +28,7 @@ def test_the_page_has_no_serious_accessibility_problems_on_a_phone_or_a_desktop(
         live_server, page, serious_violations, name):
     server = live_server()
     page.set_viewport_size(PHONES[1])
-    visit(page, server, name)
+    PAGES[name](page, server)
     for size in (PHONES[1], DESKTOP):
         page.set_viewport_size(size)
         assert serious_violations(page) == [], f"{name} at {size['width']} px"
@@ -87,7 +80,7 @@ def test_the_phone_header_folds_into_a_menu_that_opens_and_closes(live_server, p
     expect(sign_out).to_be_hidden()
 
 
-def test_the_phone_menu_works_without_javascript(live_server, page_without_js):
+def test_the_phone_menu_works_without_javascript(live_server, page_without_js, sideways_overflow):
     server = live_server()
     page = page_without_js
     page.set_viewport_size(PHONES[0])
@@ -95,7 +88,7 @@ def test_the_phone_menu_works_without_javascript(live_server, page_without_js):
     page.locator("summary", has_text="Menu").click()
     page.get_by_role("link", name="Agent desk").click()
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
-    assert page.evaluate(OVERFLOW) <= 0
+    assert sideways_overflow(page) <= 0
 
 
 def test_the_desktop_header_shows_its_links_without_a_menu(live_server, page):

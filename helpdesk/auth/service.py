@@ -385,3 +385,11 @@ def set_display_name(user, name):
     user.display_name = clean_name(name)
     db.session.commit()
     return user.display_name
+
+
+def set_locale(user, code):
+    """The language `user` reads pages and mail in ("fr"); None forgets it (the switch,
+    browser or default decide again). `code` must be one the site offers. Commits."""
+    user.locale = code or None
+    db.session.commit()
+    return user.locale

@@ -43,9 +43,15 @@ def switch(code):
 @bp.post("/language")
 @login_required
 def save():
-    code = _offered_or_404(request.form.get("locale", ""))
-    service.set_locale(current_user._get_current_object(), code)
-    return _remember(redirect(safe_next(request.form.get("next"), HOME), 303), code)
+    """Save the choice to the account; an empty one forgets it (the browser's then)."""
+    code = request.form.get("locale", "")
+    response = redirect(safe_next(request.form.get("next"), HOME), 303)
+    if not code:
+        service.set_locale(current_user._get_current_object(), None)
+        response.delete_cookie(locales.COOKIE, path="/")
+        return response
+    service.set_locale(current_user._get_current_object(), _offered_or_404(code))
+    return _remember(response, code)
 
 
 def here():
@@ -68,5 +74,7 @@ def init_app(app):
     def language_helpers():
         return {"page_language": lambda: str(get_locale()).replace("_", "-"),
                 "language_links": switch_links, "language_here": here,
+                "language_name": lambda code: locales.own_name(
+                    locales.pick(code) or locales.default()),
                 "language_url": lambda code: url_for("language.switch", code=code,
                                                      next=here())}

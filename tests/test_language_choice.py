@@ -134,6 +134,15 @@ def test_the_account_page_shows_and_changes_the_saved_language(app, client):
     assert '<option value="fr" lang="fr" selected>Français</option>' in page
 
 
+def test_an_empty_choice_forgets_the_saved_language(app, client):
+    make_user(app, "ann@example.com")
+    sign_in(client, app, "ann@example.com")
+    post(client, "/language", {"locale": "fr", "next": "/"})
+    post(client, "/language", {"locale": "", "next": "/account"})
+    assert get_user(app, "ann@example.com").locale is None
+    assert page_language(client.get("/", headers={"Accept-Language": "en"})) == "en"
+
+
 @pytest.mark.parametrize("settings, message", [
     ({"SUPPORTED_LOCALES": ("en", "xx")}, "SUPPORTED_LOCALES: 'xx' is not a language Babel knows"),
     ({"DEFAULT_LOCALE": "de"}, "DEFAULT_LOCALE 'de' is not one of SUPPORTED_LOCALES (en, fr)"),

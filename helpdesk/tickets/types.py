@@ -304,23 +304,25 @@ class _Lines:
         return self.table(type_index)
 
 
-EXTENSION_KEY = "helpdesk.request_types"
+EXTENSION_KEY = "helpdesk.request_types"  # by slug, in the default language
+IN_LANGUAGES_KEY = "helpdesk.request_types.languages"  # the same per offered language
 
 
 def init_app(app):
     """Load the request types; a bad file stops the start with its line and reason."""
     loaded = load(resolve_path(app.config, app.instance_path))
     # Each offered language's copy is made once here: pages ask for them on every view.
-    app.extensions[EXTENSION_KEY] = {
+    app.extensions[IN_LANGUAGES_KEY] = {
         code: {t.slug: t.in_language(code) for t in loaded} for code in locales.offered(app.config)}
+    app.extensions[EXTENSION_KEY] = app.extensions[IN_LANGUAGES_KEY][locales.default(app.config)]
 
 
 def request_types(code=None):
     """The site's request types by slug, in their order, in `code` (default: the reader's
     language); texts a language leaves out are in the default language."""
-    by_language = current_app.extensions[EXTENSION_KEY]
     code = code or str(get_locale() or "")
-    return by_language.get(code) or by_language[locales.default()]
+    return current_app.extensions[IN_LANGUAGES_KEY].get(code) or \
+        current_app.extensions[EXTENSION_KEY]
 
 
 def for_mail(device_details):

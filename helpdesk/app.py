@@ -7,6 +7,7 @@ from . import (
     database,
     events,
     kb,
+    language_views,
     locales,
     logs,
     middleware,
@@ -57,12 +58,16 @@ def create_app(test_config=None):
     database.release_sessions(app, db)
     migrate.init_app(app, db, directory=database.MIGRATIONS_DIR)
     csrf.init_app(app)
+    locales.check(app.config)  # a language setting that cannot work stops the start here
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = locales.translation_directories(
+        app.config, app.instance_path)
     babel.init_app(app, default_locale=locales.default(app.config),
                    locale_selector=locales.choose, timezone_selector=web.reader_zone)
     redisconf.configure(app)
     limiter.init_app(app)
     app.extensions["helpdesk.events"] = events.EventBuffer(app)
     web.init_app(app)
+    language_views.init_app(app)
 
     app.register_blueprint(kb_bp)
     app.register_blueprint(health_bp)

@@ -1,10 +1,12 @@
 """Extension objects, created unbound and bound to an app in `create_app`."""
 
 import logging
+from functools import cached_property
 
+import flask_babel
 import flask_limiter
 import flask_login
-from flask_babel import Babel
+from flask import current_app
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,6 +29,26 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
+
+
+class AppDomain(flask_babel.Domain):
+    """Flask-Babel's message domain with its catalogs cached per app.
+
+    Its own cache is one dict for the whole process, so a second app (with other
+    translation folders: a site's instance/translations) would be answered from the
+    first one's catalogs.
+    """
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("helpdesk.translations", {})
+
+
+class Babel(flask_babel.Babel):
+    @cached_property
+    def domain_instance(self):
+        return AppDomain(domain=self.domain)
+
+
 babel = Babel()
 
 

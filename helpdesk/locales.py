@@ -6,6 +6,10 @@ the languages in `SUPPORTED_LOCALES` are ever chosen, so a cookie or a header na
 anything else falls through to the next step.
 """
 
+import re
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request
 
 # The switch on every page remembers the choice here; read, never trusted as is.
@@ -13,12 +17,59 @@ COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
+# A site's own catalogs (instance/translations/<code>/LC_MESSAGES/messages.mo) are read
+# after the shipped ones, so their entries win: a site corrects or adds a language without
+# editing the package.
+SITE_TRANSLATIONS = "translations"
+
+
+def configured(config):
+    """SUPPORTED_LOCALES as a tuple; an instance config may also write "en fr" or "en,fr"."""
+    value = config["SUPPORTED_LOCALES"]
+    if isinstance(value, str):
+        value = re.split(r"[\s,]+", value)
+    return tuple(code for code in value if code)
+
+
 def offered(config=None):
     """The site's languages, the default first ("en", "fr")."""
     config = config or current_app.config
     default = normalize(config["DEFAULT_LOCALE"]) or "en"
-    others = [normalize(code) for code in config["SUPPORTED_LOCALES"]]
+    others = [normalize(code) for code in configured(config)]
     return tuple(dict.fromkeys([default, *filter(None, others)]))
+
+
+def check(config):
+    """Stop the start on a language setting that cannot work, naming the setting."""
+    codes = configured(config)
+    if not codes:
+        raise RuntimeError("SUPPORTED_LOCALES is empty: list the languages the site offers,"
+                           " for example \"en,fr\"")
+    for key, code in [("DEFAULT_LOCALE", config["DEFAULT_LOCALE"]),
+                      *(("SUPPORTED_LOCALES", c) for c in codes)]:
+        if not normalize(code):
+            raise RuntimeError(f"{key}: {code!r} is not a language code (such as \"fr\" or"
+                               " \"pt_BR\")")
+        try:
+            Locale.parse(normalize(code))
+        except (UnknownLocaleError, ValueError):
+            raise RuntimeError(f"{key}: {code!r} is not a language Babel knows") from None
+    if normalize(config["DEFAULT_LOCALE"]) not in {normalize(c) for c in codes}:
+        raise RuntimeError(f"DEFAULT_LOCALE {config['DEFAULT_LOCALE']!r} is not one of"
+                           f" SUPPORTED_LOCALES ({', '.join(codes)}): add it there")
+
+
+def translation_directories(config, instance_path):
+    """BABEL_TRANSLATION_DIRECTORIES: the package's catalogs, then the site's own."""
+    if config.get("BABEL_TRANSLATION_DIRECTORIES"):
+        return config["BABEL_TRANSLATION_DIRECTORIES"]
+    return ";".join(["translations", str(Path(instance_path) / SITE_TRANSLATIONS)])
+
+
+def own_name(code):
+    """A language in its own words: "English", "Français"."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
 
 
 def default(config=None):

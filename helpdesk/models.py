@@ -85,6 +85,8 @@ class User(NormalizedEmail, db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     # Part of every session's user id (see get_id); incremented to end all sessions.
     session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    # The language they chose for pages and mail ("fr"); None: the switch, browser or default.
+    locale = db.Column(db.String(16))
 
     # Flask-Login's protocol, written out so the model does not import the extension.
     @property
@@ -150,6 +152,9 @@ class Ticket(db.Model):
     # it, an emailed link was used to act on it, an authenticated mail): until then anyone
     # may have typed that address, and agents are told so.
     address_proven_at = db.Column(db.DateTime)
+    # The requester's language (the page they filed from, the API's `locale`, or their
+    # mail's); every mail to them is written in it. None: DEFAULT_LOCALE.
+    locale = db.Column(db.String(16))
 
     # The agents' queue picks a page's rows from one of its two sort indexes alone
     # (migration 0009; its counts are kept in `queue_count`, outside the models).

@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import g, has_request_context, jsonify, make_response, render_template, request, session
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from jinja2 import FileSystemBytecodeCache
 from sqlalchemy.exc import OperationalError
@@ -62,9 +64,12 @@ def init_app(app):
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]
     app.jinja_env.filters["segments"] = lambda hit: segments(hit.snippet, hit.highlights)
     app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()
-    app.jinja_env.filters["humandate"] = lambda ts: _date(ts).strftime("%-d %B %Y")
+    app.jinja_env.filters["humandate"] = lambda ts: when(
+        datetime.fromtimestamp(ts or 0, tz=timezone.utc), timezone.utc, "date", page_locale())
     app.jinja_env.filters["local_time"] = lambda moment, style="long": when(
-        moment, reader_zone(), style)
+        moment, reader_zone(), style, page_locale())
+    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["file_size"] = file_size
 
     @app.after_request
     def security_headers(response):
@@ -162,6 +167,25 @@ def reader_zone():
     if "reader_zone" not in g:
         g.reader_zone = zone(request.cookies.get(ZONE_COOKIE, ""))
     return g.reader_zone
+
+
+def page_locale():
+    """The language this page (or the mail being written) is in, as "fr"."""
+    return str(get_locale() or "en")
+
+
+def file_size(size):
+    """ "1.5 KiB" in English, "1,5 Kio" in French: a stored file's size for people."""
+    size = size or 0
+    if size < 1024:
+        return _("%(num)s bytes", num=format_decimal(size))
+    for unit in ("KiB", "MiB", "GiB"):
+        size /= 1024
+        if size < 1024 or unit == "GiB":
+            break
+    number = format_decimal(round(size, 1))
+    return {"KiB": _("%(num)s KiB", num=number), "MiB": _("%(num)s MiB", num=number),
+            "GiB": _("%(num)s GiB", num=number)}[unit]
 
 
 def _date(timestamp):

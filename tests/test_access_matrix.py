@@ -48,6 +48,7 @@ TOKEN_ONLY = dict.fromkeys(KINDS, "401")
 TABLE = {
     ("GET", "kb.home"): PUBLIC, ("GET", "kb.categories"): PUBLIC, ("GET", "kb.article"): PUBLIC,
     ("POST", "kb.vote"): PUBLIC, ("GET", "kb.search"): PUBLIC, ("GET", "kb.suggest"): PUBLIC,
+    ("GET", "language.switch"): PUBLIC, ("POST", "language.save"): SIGNED_IN,
     ("GET", "static"): PUBLIC, ("GET", "favicon"): PUBLIC, ("GET", "health.healthz"): PUBLIC,
     ("GET", "mail_dev.outbox"): NOBODY, ("GET", "mail_dev.mail_html"): NOBODY,  # debug only
     ("GET", "auth.login"): PUBLIC, ("POST", "auth.login"): PUBLIC,
@@ -180,7 +181,8 @@ def visitor(app, kind, filer, values):
 OWN_VALUES = {"static": {"filename": "style.css"}, "mail_dev.mail_html": {"mail_id": "1"},
               "auth.revoke_token": {"token_id": "1"}, "api_pages.unknown": {"anything": "x"},
               "agent.pause_webhook": {"hook_id": "1"}, "agent.delete_webhook": {"hook_id": "1"},
-              "tickets.open_suggestion": {"slug": "account/passwords"}}
+              "tickets.open_suggestion": {"slug": "account/passwords"},
+              "language.switch": {"code": "fr"}}
 
 
 QUERIES = {"agent.insights_csv": "?table=funnel"}

@@ -22,7 +22,7 @@ LAYERS = [
                   "helpdesk.kb", "helpdesk.tickets", "helpdesk.agent", "helpdesk.users",
                   "helpdesk.maintenance", "helpdesk.backup"]),
     ("inbound", ["helpdesk.inbound"]),
-    ("pages", ["helpdesk.forms", "helpdesk.web", "helpdesk.health",
+    ("pages", ["helpdesk.forms", "helpdesk.web", "helpdesk.health", "helpdesk.language_views",
                "helpdesk.outgoing.views", "helpdesk.auth.views", "helpdesk.auth.token_views",
                "helpdesk.auth.forms",
                "helpdesk.kb.views", "helpdesk.tickets.blueprint", "helpdesk.tickets.views",

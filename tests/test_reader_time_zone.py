@@ -62,3 +62,14 @@ def test_the_desk_shows_the_agents_own_zone(app, ref):
     agent = signed_in(app)
     html = page(agent, f"/agent/requests/{ref}", "America/New_York")
     assert "3 December 2026, 00:36 EST" in html
+
+
+def test_a_french_reader_reads_the_date_in_french_in_their_zone(ann, ref):
+    ann.set_cookie("lang", "fr")
+    html = page(ann, f"/requests/{ref}", "Europe/Paris")
+    assert "3 décembre 2026 à 06:36 CET" in html
+
+
+def test_a_french_reader_reads_short_dates_in_french(ann, ref):
+    ann.set_cookie("lang", "fr")
+    assert "3 déc. 2026, 06:36 CET" in page(ann, "/requests", "Europe/Paris")

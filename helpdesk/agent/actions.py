@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import access
@@ -48,7 +49,8 @@ def _assign(ticket, assignee, actor):
                                assignee.email if assignee else None, actor)
     if assignee is not None and assignee.id != actor.id:
         notices.queue_notice(ticket, "request_assigned", assignee.email,
-                             f"Assigned to you: {ticket.summary}", actor=actor,
+                             _l("Assigned to you: %(summary)s", summary=ticket.summary),
+                             actor=actor,
                              link=conversation.agent_link(ticket),
                              status=AGENT_STATUS_LABELS.get(ticket.status, ticket.status))
     return True

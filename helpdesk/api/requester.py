@@ -8,7 +8,7 @@ import hashlib
 
 from flask import current_app, g, request, url_for
 
-from .. import access
+from .. import access, locales
 from ..extensions import limiter
 from ..models import Ticket
 from ..tickets import conversation, environment, listing, service, storage
@@ -124,13 +124,14 @@ def file_request(user, data, files, on_behalf=None):
         if problems:
             raise ApiError(422, "invalid", "Some values are not valid.", problems)
     env = environment.collect(request.user_agent.string, form.data)
+    locale = _locale(data) or (None if on_behalf else user.locale)
     try:
         ticket = service.open_request(service.NewRequest(
             request_type=request_type, email=email, summary=form.summary.data,
             description=form.description.data, fields=form.type_values(), environment=env,
             uploads=[service.Upload(f.stream, f.filename) for f in files],
             submission_token=_submission_token(user), channel="web",
-            user=None if on_behalf else user, address_proven=not on_behalf))
+            user=None if on_behalf else user, address_proven=not on_behalf, locale=locale))
     except service.AlreadyFiled as done:
         return done.ticket, 200
     except service.SenderBlocked:
@@ -139,6 +140,15 @@ def file_request(user, data, files, on_behalf=None):
     except (service.TooManyFiles, storage.AttachmentRefused) as refused:
         raise refused_files(refused) from None
     return ticket, 201
+
+
+def _locale(data):
+    """The optional `locale` of a new request: one of the site's languages, exactly."""
+    code = bodies.text(data, "locale")
+    if code and code not in locales.offered():
+        raise ApiError(422, "invalid", "Some values are not valid.",
+                       {"locale": [f"Choose one of: {', '.join(locales.offered())}."]})
+    return code or None
 
 
 def filed(ticket, status, endpoint):

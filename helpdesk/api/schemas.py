@@ -262,4 +262,8 @@ NEW_REQUEST_PROPERTIES = {
     "app_version": {"type": "string", "maxLength": 200},
     "os": {"type": "string", "maxLength": 200},
     "device": {"type": "string", "maxLength": 200},
+    "locale": {"type": "string", "maxLength": 16,
+               "description": "the requester's language, one of the site's SUPPORTED_LOCALES"
+                              " (mail to them is written in it); default: the account's saved"
+                              " language, else the site's default"},
 }

@@ -10,12 +10,15 @@ proves it; a password chosen by someone who never proved the address is not trus
 """
 
 import hashlib
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import locales
 from ..emails import normalize_email
 from ..extensions import db
 from ..models import Ticket, TicketChange, User, utcnow
@@ -56,9 +59,14 @@ def _fingerprint(password_hash):
 
 
 def _mail(to, template, subject, **context):
+    """Queue a mail to `to` in the language saved on their account, else the page's.
+    `subject` may be a lazy string, read in that language."""
     context = dict(context, site_name=current_app.config["SITE_NAME"])
-    queue_mail(to, subject, render_template(f"mail/{template}.txt", **context),
-               render_template(f"mail/{template}.html", **context))
+    account = user_by_email(to)
+    saved = locales.pick(account.locale) if account is not None else None
+    with force_locale(saved) if saved else nullcontext():
+        queue_mail(to, str(subject), render_template(f"mail/{template}.txt", **context),
+                   render_template(f"mail/{template}.html", **context))
 
 
 
@@ -385,3 +393,11 @@ def set_display_name(user, name):
     user.display_name = clean_name(name)
     db.session.commit()
     return user.display_name
+
+
+def set_locale(user, code):
+    """The language `user` reads pages and mail in ("fr"); None forgets it (the switch,
+    browser or default decide again). `code` must be one the site offers. Commits."""
+    user.locale = code or None
+    db.session.commit()
+    return user.locale

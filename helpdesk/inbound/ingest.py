@@ -19,7 +19,7 @@ from .. import access
 from ..models import Ticket
 from ..outgoing import failing, outbox
 from ..tickets import conversation, intake, service, types
-from . import addresses, authentication, device, kept, loops, matching, parse, replies
+from . import addresses, authentication, device, kept, language, loops, matching, parse, replies
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,8 @@ def _new_request(parsed, row, proof, note=None):
         environment=env, uploads=uploads(parsed), channel="email",
         mail_message_id=(parsed.message_id or "")[:255] or None, skip_refused_files=True,
         address_proven=proof.proven, subject=parsed.subject or None,
-        sender_proven=proof.proven, inbound=row))
+        sender_proven=proof.proven, inbound=row,
+        locale=language.of_mail(parsed.message, parsed.text)))
     log.info("mail %s: new request %s from %s (%s)", parsed.message_id, ticket.ref,
              parsed.sender.email, proof.describe())
     return MailOutcome("request", reason, ticket_ref=ticket.ref)

@@ -1,9 +1,11 @@
 """The mails a request sends, rendered from templates/mail/ (plain text and HTML)."""
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import select
 
-from .. import access
+from .. import access, locales
+from ..emails import normalize_email
 from ..extensions import db
 from ..models import MailReference, Message, User
 from . import reply_tokens
@@ -80,12 +82,42 @@ def audience_for(to):
 
 
 def queue_notice(ticket, template, to, subject, **context):
-    """Render templates/mail/<template>.txt and .html and queue them for `to`."""
+    """Render templates/mail/<template>.txt and .html and queue them for `to`, each
+    recipient in their language (see `languages_for`): one mail per language.
+
+    `subject` may be a lazy string (lazy_gettext): it is read in each mail's language.
+    """
     context = dict(context, ticket=ticket, site_name=current_app.config["SITE_NAME"])
-    return queue_mail(to, subject_for(ticket, subject),
-                      render_template(f"mail/{template}.txt", **context),
-                      render_template(f"mail/{template}.html", **context),
-                      headers=thread_headers(ticket, audience_for(to)), ticket_id=ticket.id)
+    queued = None
+    for code, recipients in languages_for(ticket, to).items():
+        with force_locale(code):
+            queued = queue_mail(
+                recipients if len(recipients) > 1 else recipients[0],
+                subject_for(ticket, str(subject)),
+                render_template(f"mail/{template}.txt", **context),
+                render_template(f"mail/{template}.html", **context),
+                headers=thread_headers(ticket, audience_for(recipients)), ticket_id=ticket.id)
+    return queued
+
+
+def languages_for(ticket, to):
+    """{language: [recipients]}, in the order given: the requester reads the request's own
+    language; anyone else (agents) the language saved on their account; else the default."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    default = locales.default()
+    saved = dict(db.session.execute(
+        select(User.email, User.locale).where(User.email.in_(
+            {normalize_email(_plain_address(r) or r) for r in recipients}),
+            User.locale.is_not(None))).all()) if recipients else {}
+    groups = {}
+    for recipient in recipients:
+        email = normalize_email(_plain_address(recipient) or recipient)
+        if ticket is not None and email == normalize_email(ticket.requester_email):
+            code = locales.pick(ticket.locale)
+        else:
+            code = locales.pick(saved.get(email))
+        groups.setdefault(code or default, []).append(recipient)
+    return groups
 
 
 def agent_recipients():

@@ -24,6 +24,7 @@ ingestion checks participants); these functions check only the rules above.
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from .. import access
@@ -225,7 +226,8 @@ def _add(ticket, body, author, email, source, internal, mail_message_id, subject
         _mail_agents(target, message, follow_up_of=ticket if target is not ticket else None)
         if target is not ticket:
             notices.queue_notice(target, "follow_up_started", target.requester_email,
-                                 f"New request after {ticket.ref}: {target.summary}",
+                                 _l("New request after %(ref)s: %(summary)s", ref=ticket.ref,
+                                    summary=target.summary),
                                  parent=ticket, link=requester_link(target),
                                  reopen_days=current_app.config["REOPEN_DAYS"])
     return message
@@ -239,7 +241,7 @@ def _follow_up(closed, body, source):
                     fields=dict(closed.fields or {}), channel=source if source in CHANNELS
                     else "web", status="open", priority=closed.priority,
                     assignee_id=assignee.id if assignee is not None and assignee.is_active
-                    else None, parent_id=closed.id)
+                    else None, parent_id=closed.id, locale=closed.locale)
     db.session.add(ticket)
     db.session.flush()  # the reference exists from here on
     return ticket
@@ -267,9 +269,10 @@ def _mail_agents(ticket, message, follow_up_of=None, unproven=False):
         recipients = notices.agent_recipients()
     if not recipients:
         return
-    subject = (f"New request after {follow_up_of.ref}: {ticket.summary}" if follow_up_of
-               else f"New reply (sender not verified): {ticket.summary}" if unproven
-               else f"New reply: {ticket.summary}")
+    subject = (_l("New request after %(ref)s: %(summary)s", ref=follow_up_of.ref,
+                  summary=ticket.summary) if follow_up_of
+               else _l("New reply (sender not verified): %(summary)s", summary=ticket.summary)
+               if unproven else _l("New reply: %(summary)s", summary=ticket.summary))
     notices.queue_notice(ticket, "requester_reply", recipients, subject, message=message,
                          files=[a.original_name for a in message.attachments],
                          link=agent_link(ticket), follow_up_of=follow_up_of,
@@ -287,7 +290,8 @@ def set_status(ticket, status, actor=None, actor_email=None, notify=True):
     changed = _apply_status(ticket, status, actor, _address(actor, actor_email), utcnow())
     if changed and status == "resolved" and notify:
         notices.queue_notice(ticket, "request_resolved", ticket.requester_email,
-                             f"Resolved: {ticket.summary}", link=requester_link(ticket),
+                             _l("Resolved: %(summary)s", summary=ticket.summary),
+                             link=requester_link(ticket),
                              rate_link=requester_link(ticket, "rate"),
                              reopen_days=current_app.config["REOPEN_DAYS"])
     sender.commit_and_send()

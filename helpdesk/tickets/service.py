@@ -10,17 +10,18 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import access, events
+from .. import access, events, locales
 from ..emails import normalize_email
 from ..extensions import db
 from ..models import Attachment, BlockedSender, Message, Ticket, utcnow
 from ..outgoing import notices, sender, webhooks
 from ..text import clean_name
 from ..urls import external_url
-from . import environment, links, storage
+from . import environment, links, storage, types
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,9 @@ class NewRequest:
     # it); inbound mail cannot ask, so it sets this, keeps the rest and lists the refusals.
     skip_refused_files: bool = False
     refused: list = field(default_factory=list)  # filled: [AttachmentRefused, ...]
+    # The requester's language ("fr"): the form's page, the API's `locale`, or the mail's.
+    # A language the site does not offer is not kept (DEFAULT_LOCALE then applies).
+    locale: str | None = None
 
 
 def is_blocked(email):
@@ -152,7 +156,8 @@ def _create(new, stored):
                     description=description, fields=dict(new.fields),
                     environment=new.environment or None, channel=new.channel,
                     submission_token=new.submission_token, status="open",
-                    address_proven_at=utcnow() if new.address_proven else None)
+                    address_proven_at=utcnow() if new.address_proven else None,
+                    locale=locales.pick(new.locale))
     message = Message(ticket=ticket, author_id=requester.id if requester else None,
                       author_email=email, body=description, internal=False,
                       source=new.channel, mail_message_id=new.mail_message_id,
@@ -181,17 +186,23 @@ def _requester(email, user):
 
 def _queue_filing_mail(ticket, request_type, refused):
     link = external_url("tickets.view", ref=ticket.ref, t=links.view_token(ticket))
-    context = dict(request_type=request_type, link=link,
-                   fields=field_rows(ticket, request_type),
+    # The type's name and field labels as the requester reads them (a French mail filed
+    # from an English page's defaults still gets French), and the desk's for agents.
+    theirs = types.request_types(ticket.locale or locales.default()).get(ticket.type,
+                                                                     request_type)
+    context = dict(request_type=theirs, link=link, fields=field_rows(ticket, theirs),
                    environment=environment.rows(ticket.environment),
                    attachments=ticket.attachments, refused=refused)
     notices.queue_notice(ticket, "request_received", ticket.requester_email,
-                         f"We received your request: {ticket.summary}", **context)
+                         _l("We received your request: %(summary)s", summary=ticket.summary),
+                         **context)
     agents = notices.agent_recipients()
     if agents:
+        desk = types.request_types(locales.default()).get(ticket.type, request_type)
+        context.update(request_type=desk, fields=field_rows(ticket, desk))
         context["link"] = external_url("agent.request_page", ref=ticket.ref)
         notices.queue_notice(ticket, "new_request_agents", agents,
-                             f"New request: {ticket.summary}", **context)
+                             _l("New request: %(summary)s", summary=ticket.summary), **context)
 
 
 def field_rows(ticket, request_type):

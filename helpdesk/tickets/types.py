@@ -7,10 +7,13 @@ required field) is worse than one that refuses to start until the file is fixed.
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import get_locale
+
+from .. import locales
 
 SHIPPED = Path(__file__).resolve().parent.parent / "request_types.toml"
 INSTANCE_FILE = "request_types.toml"
@@ -26,6 +29,11 @@ RESERVED = {"email", "summary", "description", "attachments", "csrf_token", "web
 
 TYPE_KEYS = {"slug", "name", "description", "order", "prompts", "fields"}
 FIELD_KEYS = {"name", "label", "kind", "required", "help", "choices", "max_length"}
+# A language's own table inside a type ([types.fr]) or a field ([types.fields.fr]) holds
+# these keys; whatever it leaves out is read in the default language.
+TYPE_TEXT_KEYS = {"name", "description", "prompts"}
+FIELD_TEXT_KEYS = {"label", "help", "choices"}
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
 
 
 class RequestTypesError(Exception):
@@ -41,6 +49,18 @@ class TypeField:
     help: str = ""
     choices: tuple = ()  # ((value, label), ...)
     max_length: int | None = None
+    # {"fr": {"label": ..., "help": ..., "choices": {value: label}}}
+    translations: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def in_language(self, code):
+        """This field as readers of `code` see it (the default language where untranslated)."""
+        text = self.translations.get(code)
+        if not text:
+            return self
+        labels = text.get("choices", {})
+        return replace(self, label=text.get("label", self.label),
+                       help=text.get("help", self.help),
+                       choices=tuple((v, labels.get(v, label)) for v, label in self.choices))
 
     def display(self, value):
         """The value as a person reads it (a select's label, Yes/No for a checkbox)."""
@@ -59,9 +79,19 @@ class RequestType:
     order: int
     prompts: tuple = ()
     fields: tuple = field(default_factory=tuple)
+    # {"fr": {"name": ..., "description": ..., "prompts": (...)}}
+    translations: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def field_named(self, name):
         return next((f for f in self.fields if f.name == name), None)
+
+    def in_language(self, code):
+        """This type as readers of `code` see it (the default language where untranslated)."""
+        text = self.translations.get(code, {})
+        return replace(self, name=text.get("name", self.name),
+                       description=text.get("description", self.description),
+                       prompts=text.get("prompts", self.prompts),
+                       fields=tuple(f.in_language(code) for f in self.fields))
 
 
 def resolve_path(config, instance_path):
@@ -108,6 +138,8 @@ def _parse_type(raw, number, seen, lines, source_name):
         raise RequestTypesError(f"{where}: each request type must be a [[types]] table")
     slug = raw.get("slug")
     label = f"{where} (type {slug!r})" if isinstance(slug, str) else where
+    texts = {key: value for key, value in raw.items() if LANGUAGE.match(key)}
+    raw = {key: value for key, value in raw.items() if key not in texts}
     unknown = set(raw) - TYPE_KEYS
     if unknown:
         raise RequestTypesError(f"{label}: unknown key {sorted(unknown)[0]!r}"
@@ -132,8 +164,46 @@ def _parse_type(raw, number, seen, lines, source_name):
     for index, item in enumerate(fields_raw):
         fields.append(_parse_field(
             item, names, f"{source_name}, line {lines.field(number, index)} (type {slug!r}"))
+    translations = {}
+    for code, text in texts.items():
+        where = f"{label}, [{code}]"
+        _only(text, TYPE_TEXT_KEYS, where)
+        found = {key: _text(text, key, where, required=True) for key in ("name", "description")
+                 if key in text}
+        if "prompts" in text:
+            if not isinstance(text["prompts"], list) or not all(
+                    isinstance(p, str) for p in text["prompts"]):
+                raise RequestTypesError(f"{where}: 'prompts' must be a list of strings")
+            found["prompts"] = tuple(text["prompts"])
+        translations[code] = found
     return RequestType(slug=slug, name=name, description=description, order=order,
-                       prompts=tuple(prompts), fields=tuple(fields))
+                       prompts=tuple(prompts), fields=tuple(fields), translations=translations)
+
+
+def _only(table, allowed, where):
+    if not isinstance(table, dict):
+        raise RequestTypesError(f"{where}: a language's texts must be a table")
+    unknown = set(table) - allowed
+    if unknown:
+        raise RequestTypesError(f"{where}: unknown key {sorted(unknown)[0]!r}"
+                                f" (allowed: {', '.join(sorted(allowed))})")
+
+
+def _field_texts(text, choices, where):
+    _only(text, FIELD_TEXT_KEYS, where)
+    found = {key: _text(text, key, where, required=key == "label")
+             for key in ("label", "help") if key in text}
+    if "choices" in text:
+        labels = text["choices"]
+        values = {v for v, _ in choices}
+        if (not isinstance(labels, dict) or not all(
+                isinstance(v, str) and v.strip() for v in labels.values())):
+            raise RequestTypesError(f"{where}: 'choices' must be a table of value = \"Label\"")
+        if set(labels) - values:
+            raise RequestTypesError(f"{where}: 'choices' names a value the field does not"
+                                    f" offer: {sorted(set(labels) - values)[0]!r}")
+        found["choices"] = {v: label.strip() for v, label in labels.items()}
+    return found
 
 
 def _parse_field(raw, names, where):
@@ -141,6 +211,8 @@ def _parse_field(raw, names, where):
         raise RequestTypesError(f"{where}): each field must be a [[types.fields]] table")
     name = raw.get("name")
     label = f"{where}, field {name!r})" if isinstance(name, str) else f"{where})"
+    texts = {key: value for key, value in raw.items() if LANGUAGE.match(key)}
+    raw = {key: value for key, value in raw.items() if key not in texts}
     unknown = set(raw) - FIELD_KEYS
     if unknown:
         raise RequestTypesError(f"{label}: unknown key {sorted(unknown)[0]!r}"
@@ -168,9 +240,15 @@ def _parse_field(raw, names, where):
     if kind in DEFAULT_MAX and (not isinstance(max_length, int) or isinstance(max_length, bool)
                                 or not 1 <= max_length <= 100_000):
         raise RequestTypesError(f"{label}: 'max_length' must be a whole number from 1 to 100000")
+    if "choices" in {key for text in texts.values() if isinstance(text, dict) for key in text} \
+            and kind != "select":
+        raise RequestTypesError(f"{label}: 'choices' only applies to kind = \"select\"")
+    translations = {code: _field_texts(text, choices, f"{label}, [{code}]")
+                    for code, text in texts.items()}
     return TypeField(name=name, label=_text(raw, "label", label, required=True), kind=kind,
                      required=required, help=_text(raw, "help", label), choices=choices,
-                     max_length=max_length if kind in DEFAULT_MAX else None)
+                     max_length=max_length if kind in DEFAULT_MAX else None,
+                     translations=translations)
 
 
 def _choices(value, label):
@@ -226,18 +304,25 @@ class _Lines:
         return self.table(type_index)
 
 
-EXTENSION_KEY = "helpdesk.request_types"
+EXTENSION_KEY = "helpdesk.request_types"  # by slug, in the default language
+IN_LANGUAGES_KEY = "helpdesk.request_types.languages"  # the same per offered language
 
 
 def init_app(app):
     """Load the request types; a bad file stops the start with its line and reason."""
     loaded = load(resolve_path(app.config, app.instance_path))
-    app.extensions[EXTENSION_KEY] = {t.slug: t for t in loaded}
+    # Each offered language's copy is made once here: pages ask for them on every view.
+    app.extensions[IN_LANGUAGES_KEY] = {
+        code: {t.slug: t.in_language(code) for t in loaded} for code in locales.offered(app.config)}
+    app.extensions[EXTENSION_KEY] = app.extensions[IN_LANGUAGES_KEY][locales.default(app.config)]
 
 
-def request_types():
-    """The site's request types by slug, in their order."""
-    return current_app.extensions[EXTENSION_KEY]
+def request_types(code=None):
+    """The site's request types by slug, in their order, in `code` (default: the reader's
+    language); texts a language leaves out are in the default language."""
+    code = code or str(get_locale() or "")
+    return current_app.extensions[IN_LANGUAGES_KEY].get(code) or \
+        current_app.extensions[EXTENSION_KEY]
 
 
 def for_mail(device_details):

@@ -5,6 +5,7 @@ same blueprint. Views parse and render; the services decide.
 """
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 
 from .. import access, events
 from ..emails import normalize_email, suggest_address
@@ -135,7 +136,8 @@ def new(slug):
             description=form.description.data, fields=form.type_values(), environment=env,
             uploads=uploads, submission_token=form.submission_token.data,
             channel="web", user=user, suggestions_shown=_suggested_count(form),
-            visitor=events.visitor(create=False), address_proven=user is not None))
+            visitor=events.visitor(create=False), address_proven=user is not None,
+            locale=str(get_locale())))  # the language of the page they filed from
     except service.AlreadyFiled as done:
         ticket = done.ticket
     except service.SenderBlocked:  # refused quietly: the usual thanks, nothing kept

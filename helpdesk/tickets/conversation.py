@@ -24,6 +24,7 @@ ingestion checks participants); these functions check only the rules above.
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from .. import access
@@ -225,7 +226,8 @@ def _add(ticket, body, author, email, source, internal, mail_message_id, subject
         _mail_agents(target, message, follow_up_of=ticket if target is not ticket else None)
         if target is not ticket:
             notices.queue_notice(target, "follow_up_started", target.requester_email,
-                                 f"New request after {ticket.ref}: {target.summary}",
+                                 _("New request after %(ref)s: %(summary)s",
+                                   ref=ticket.ref, summary=target.summary),
                                  parent=ticket, link=requester_link(target),
                                  reopen_days=current_app.config["REOPEN_DAYS"])
     return message
@@ -287,7 +289,8 @@ def set_status(ticket, status, actor=None, actor_email=None, notify=True):
     changed = _apply_status(ticket, status, actor, _address(actor, actor_email), utcnow())
     if changed and status == "resolved" and notify:
         notices.queue_notice(ticket, "request_resolved", ticket.requester_email,
-                             f"Resolved: {ticket.summary}", link=requester_link(ticket),
+                             _("Resolved: %(summary)s", summary=ticket.summary),
+                             link=requester_link(ticket),
                              rate_link=requester_link(ticket, "rate"),
                              reopen_days=current_app.config["REOPEN_DAYS"])
     sender.commit_and_send()

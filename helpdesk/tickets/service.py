@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -186,7 +188,8 @@ def _queue_filing_mail(ticket, request_type, refused):
                    environment=environment.rows(ticket.environment),
                    attachments=ticket.attachments, refused=refused)
     notices.queue_notice(ticket, "request_received", ticket.requester_email,
-                         f"We received your request: {ticket.summary}", **context)
+                         _("We received your request: %(summary)s", summary=ticket.summary),
+                         **context)
     agents = notices.agent_recipients()
     if agents:
         context["link"] = external_url("agent.request_page", ref=ticket.ref)
@@ -216,9 +219,11 @@ def store_uploads(uploads, keep_going, refused):
     limit = current_app.config["ATTACHMENT_MAX_COUNT"]
     if len(uploads) > limit:
         if not keep_going:
-            raise TooManyFiles(f"Attach at most {limit} files.")
+            raise TooManyFiles(ngettext("Attach at most %(num)d file.",
+                                        "Attach at most %(num)d files.", limit))
         refused.extend(storage.AttachmentRefused(storage.clean_name(u.filename),
-                                                 f"more than {limit} files")
+                                                 ngettext("more than %(num)d file",
+                                                          "more than %(num)d files", limit))
                        for u in uploads[limit:])
         uploads = uploads[:limit]
     stored = []

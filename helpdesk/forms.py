@@ -15,6 +15,7 @@ This module sits at the bottom layer: it imports nothing from helpdesk's feature
 
 import flask
 from flask import abort, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import FileField, HiddenField
@@ -25,11 +26,11 @@ from .emails import normalize_email, suggest_address
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HIDDEN_MAX = 200
 
-NOT_FORM_DATA = ("This page takes the fields of a web form, not JSON. Nothing was saved: "
-                 "send the form from the page itself.")
-FILE_FOR_TEXT = "This field takes text, and a file was sent in its place. Type it again."
-HIDDEN_TOO_LONG = ("Part of this page's form was changed or damaged, so nothing was sent. "
-                   "Check what you typed and send it again.")
+NOT_FORM_DATA = _l("This page takes the fields of a web form, not JSON. Nothing was saved:"
+                   " send the form from the page itself.")
+FILE_FOR_TEXT = _l("This field takes text, and a file was sent in its place. Type it again.")
+HIDDEN_TOO_LONG = _l("Part of this page's form was changed or damaged, so nothing was sent."
+                     " Check what you typed and send it again.")
 
 _FROM_REQUEST = object()
 

@@ -72,8 +72,7 @@ def init_app(app):
 
     @app.context_processor
     def language_helpers():
-        return {"page_language": lambda: str(get_locale()).replace("_", "-"),
-                "language_links": switch_links, "language_here": here,
+        return {"language_links": switch_links, "language_here": here,
                 "language_name": lambda code: locales.own_name(
                     locales.pick(code) or locales.default()),
                 "language_url": lambda code: url_for("language.switch", code=code,

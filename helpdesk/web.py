@@ -5,15 +5,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import g, has_request_context, jsonify, make_response, render_template, request, session
-from flask_babel import format_decimal, get_locale
+from flask_babel import force_locale, format_decimal, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from jinja2 import FileSystemBytecodeCache
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from . import redisconf
+from . import redisconf, script_texts
 from .auth.redis_store import RedisStore
 from .auth.session_store import DatabaseStore, ServerSessionInterface, is_personal
 from .extensions import db
@@ -62,6 +63,8 @@ def init_app(app):
     make_private_dir(cache)
     app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(cache))
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]
+    app.jinja_env.globals["page_lang"] = page_lang
+    app.jinja_env.globals["script_texts"] = script_texts.for_page
     app.jinja_env.filters["segments"] = lambda hit: segments(hit.snippet, hit.highlights)
     app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()
     app.jinja_env.filters["humandate"] = lambda ts: when(
@@ -104,7 +107,8 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _error_page(400, "This form has expired. Go back, reload the page and try again.")
+        return _error_page(
+            400, _l("This form has expired. Go back, reload the page and try again."))
 
     @app.errorhandler(413)
     def too_large(error):
@@ -134,21 +138,21 @@ def too_large_message(config):
     length = request.content_length
     if length is not None and length <= config["MAX_CONTENT_LENGTH"]:
         return text_too_large_message(config)
-    return ("What you sent is too large: this site accepts up to"
-            f" {byte_size(config['MAX_CONTENT_LENGTH'])} in one go"
-            f" (at most {config['ATTACHMENT_MAX_COUNT']} files of"
-            f" {byte_size(config['ATTACHMENT_MAX_BYTES'])} each). Go back with your browser's Back"
-            " button, remove or shrink the largest files (a screenshot of part of the screen,"
-            " or a zipped log), and send again. Nothing was saved yet.")
+    return _("What you sent is too large: this site accepts up to %(total)s in one go (at most"
+             " %(count)s files of %(size)s each). Go back with your browser's Back button,"
+             " remove or shrink the largest files (a screenshot of part of the screen, or a"
+             " zipped log), and send again. Nothing was saved yet.",
+             total=byte_size(config["MAX_CONTENT_LENGTH"]), count=config["ATTACHMENT_MAX_COUNT"],
+             size=byte_size(config["ATTACHMENT_MAX_BYTES"]))
 
 
 def text_too_large_message(config):
     """A body under the upload limit was refused: a text field, or the form, was too big."""
-    return ("What you sent has more text than this site accepts: each field takes up to"
-            f" {byte_size(config['MAX_FORM_MEMORY_SIZE'])} (and a form at most"
-            f" {config['MAX_FORM_PARTS']} fields and files). Go back with your browser's Back"
-            " button, shorten the longest text (attach a long log as a file instead), and"
-            " send again. Nothing was saved yet.")
+    return _("What you sent has more text than this site accepts: each field takes up to"
+             " %(size)s (and a form at most %(parts)s fields and files). Go back with your"
+             " browser's Back button, shorten the longest text (attach a long log as a file"
+             " instead), and send again. Nothing was saved yet.",
+             size=byte_size(config["MAX_FORM_MEMORY_SIZE"]), parts=config["MAX_FORM_PARTS"])
 
 
 def wants_json():
@@ -192,19 +196,30 @@ def _date(timestamp):
     return datetime.fromtimestamp(timestamp or 0, tz=timezone.utc).date()
 
 
+def page_lang():
+    """The `lang` attribute of a page or mail: "fr", "en" (a BCP 47 tag)."""
+    return str(get_locale() or "en").replace("_", "-")
+
+
+def english(text):
+    """A lazy text in English: the JSON API speaks to developers, in one language."""
+    with force_locale("en"):
+        return str(text)
+
+
 TITLES = {
-    400: "Bad request", 403: "Not allowed", 404: "Page not found", 405: "Not allowed",
-    413: "Too large", 429: "Too many requests", 500: "Something went wrong",
-    503: "Temporarily unavailable",
+    400: _l("Bad request"), 403: _l("Not allowed"), 404: _l("Page not found"),
+    405: _l("Not allowed"), 413: _l("Too large"), 429: _l("Too many requests"),
+    500: _l("Something went wrong"), 503: _l("Temporarily unavailable"),
 }
 
 
 # Past a rate limit that has no page of its own (a form kept with what was typed).
-RATE_LIMITED = "Too many attempts in a short time. Please wait a few minutes and try again."
+RATE_LIMITED = _l("Too many attempts in a short time. Please wait a few minutes and try again.")
 
-UNAVAILABLE = ("The help desk cannot reach its database right now, so nothing was saved."
-               " Please try again in a minute; if you were sending a request, go back and"
-               " send it again (your browser keeps what you typed).")
+UNAVAILABLE = _l("The help desk cannot reach its database right now, so nothing was saved."
+                 " Please try again in a minute; if you were sending a request, go back and"
+                 " send it again (your browser keeps what you typed).")
 RETRY_AFTER = "30"
 
 
@@ -226,16 +241,16 @@ def database_unavailable_page(error):
     except Exception:
         response = make_response(
             f"<!doctype html><title>Temporarily unavailable</title><h1>Temporarily"
-            f" unavailable</h1><p>{UNAVAILABLE}</p>", 503)
+            f" unavailable</h1><p>{english(UNAVAILABLE)}</p>", 503)
     response.headers["Retry-After"] = RETRY_AFTER
     return response
 
 
-BUSY_TITLE = "Service busy, try again"
-BUSY = ("The help desk could not reach the service that keeps sign-ins and limits, so this"
-        " page could not be answered and nothing was saved. Please try again in a moment;"
-        " if you were sending a form, go back and send it again (your browser keeps what"
-        " you typed).")
+BUSY_TITLE = _l("Service busy, try again")
+BUSY = _l("The help desk could not reach the service that keeps sign-ins and limits, so this"
+          " page could not be answered and nothing was saved. Please try again in a moment;"
+          " if you were sending a form, go back and send it again (your browser keeps what"
+          " you typed).")
 BUSY_RETRY_AFTER = "10"
 
 
@@ -253,7 +268,7 @@ def busy_page(error):
     except Exception:  # the database may be down as well; its pool recovers
         pass
     if request.path.startswith("/api/"):
-        response = make_response(jsonify(error=BUSY_TITLE), 503)
+        response = make_response(jsonify(error=english(BUSY_TITLE)), 503)
     else:
         response = make_response(render_template(
             "errors/error.html", code=503, title=BUSY_TITLE, description=BUSY), 503)
@@ -282,9 +297,9 @@ def _error_page(code, description):
     # still answer in its shape.
     if request.path.startswith("/api/v1/"):
         return error_response(code, CODES.get(code, "error"),
-                              description or TITLES.get(code, "error"))
+                              english(description or TITLES.get(code, "error")))
     if request.path.startswith("/api/"):
-        return jsonify(error=description or TITLES.get(code, "error")), code
+        return jsonify(error=english(description or TITLES.get(code, "error"))), code
     template = "errors/404.html" if code == 404 else "errors/error.html"
-    return render_template(template, code=code, title=TITLES.get(code, "Error"),
+    return render_template(template, code=code, title=TITLES.get(code) or _("Error"),
                            description=description), code

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -42,8 +44,8 @@ class SignIn:
     wait: int = 0  # seconds before another password may be tried from here
 
 
-EXPIRED = "This link has expired or was already used. Ask for a new one below."
-INACTIVE = "This account cannot sign in. Please contact support."
+EXPIRED = _l("This link has expired or was already used. Ask for a new one below.")
+INACTIVE = _l("This account cannot sign in. Please contact support.")
 
 
 def user_by_email(email):
@@ -85,7 +87,7 @@ def send_sign_in_link(email, next_path=None, remember=False):
     token = tokens.make(tokens.SIGN_IN, e=email, n=safe_next(next_path, default=""),
                         r=bool(remember))
     site = current_app.config["SITE_NAME"]
-    _mail(email, "sign_in_link", f"Your sign-in link for {site}",
+    _mail(email, "sign_in_link", _("Your sign-in link for %(site)s", site=site),
           link=external_url("auth.confirm_link", token=token),
           minutes=_minutes(tokens.SIGN_IN), email=email)
     sender.commit_and_send()
@@ -115,9 +117,9 @@ def use_sign_in_link(token):
         return SignIn(problem=INACTIVE)
     elif not user.is_verified:
         if user.password_hash:
-            outcome.notice = ("Your address is confirmed. The password chosen when this "
-                              "account was registered was never confirmed, so it was "
-                              "removed: use “Forgot your password?” to set one.")
+            outcome.notice = _("Your address is confirmed. The password chosen when this"
+                               " account was registered was never confirmed, so it was"
+                               " removed: use “Forgot your password?” to set one.")
         _trust_address(user)
     try:
         db.session.commit()
@@ -175,7 +177,8 @@ def register(email, password):
                 _send_verification(user)
             elif user.is_verified or not user.is_active or user.role != "requester":
                 site = current_app.config["SITE_NAME"]
-                _mail(email, "already_registered", f"You already have an account at {site}",
+                _mail(email, "already_registered",
+                      _("You already have an account at %(site)s", site=site),
                       sign_in=external_url("auth.login"), reset=external_url("auth.reset"))
             else:
                 user.password_hash = password_hash
@@ -192,7 +195,7 @@ def _send_verification(user):
     token = tokens.make(tokens.VERIFY, u=user.id, e=user.email,
                         p=_fingerprint(user.password_hash))
     site = current_app.config["SITE_NAME"]
-    _mail(user.email, "verify_email", f"Confirm your email address for {site}",
+    _mail(user.email, "verify_email", _("Confirm your email address for %(site)s", site=site),
           link=external_url("auth.verify", token=token),
           hours=tokens.max_age(tokens.VERIFY) // 3600)
 
@@ -239,7 +242,7 @@ def request_reset(email):
         select(User.password_hash).where(User.email == email)).scalar_one_or_none()
     token = tokens.make(tokens.RESET, e=email, p=_fingerprint(password_hash))
     site = current_app.config["SITE_NAME"]
-    _mail(email, "reset_password", f"Choose a new password for {site}",
+    _mail(email, "reset_password", _("Choose a new password for %(site)s", site=site),
           link=external_url("auth.reset_confirm", token=token),
           minutes=_minutes(tokens.RESET))
     sender.commit_and_send()
@@ -308,7 +311,8 @@ def request_email_change(user, new_email):
     token = tokens.make(tokens.EMAIL_CHANGE, u=user.id, o=user.email, n=new_email,
                         v=user.session_version or 0)
     site = current_app.config["SITE_NAME"]
-    _mail(new_email, "confirm_new_email", f"Confirm your new email address for {site}",
+    _mail(new_email, "confirm_new_email",
+          _("Confirm your new email address for %(site)s", site=site),
           link=external_url("auth.confirm_email", token=token), old=user.email,
           hours=tokens.max_age(tokens.EMAIL_CHANGE) // 3600)
     sender.commit_and_send()
@@ -348,8 +352,8 @@ def confirm_email_change(token):
     if other is not None and other.id != user.id:
         if other.is_verified or other.role != "requester":
             db.session.rollback()
-            return SignIn(problem="Another account already uses this address. Sign in with "
-                                   "it, or keep your current address.")
+            return SignIn(problem=_("Another account already uses this address. Sign in"
+                                    " with it, or keep your current address."))
         db.session.delete(other)  # an unproven claim on the address gives way to a proof
         db.session.flush()
     old_email, was_verified = user.email, user.is_verified
@@ -359,7 +363,7 @@ def confirm_email_change(token):
     if was_verified:
         _move_requests(user, old_email, new_email)
     site = current_app.config["SITE_NAME"]
-    _mail(old_email, "email_changed", f"Your email address at {site} was changed",
+    _mail(old_email, "email_changed", _("Your email address at %(site)s was changed", site=site),
           new=new_email)
     try:
         sender.commit_and_send()

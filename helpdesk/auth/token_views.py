@@ -1,6 +1,7 @@
 """The account page's API tokens: make one (its secret shown this once), revoke one."""
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import limiter
@@ -29,5 +30,5 @@ def new_token():
 @login_required
 def revoke_token(token_id):
     if api_tokens.revoke(current_user._get_current_object(), token_id):
-        flash("The token is revoked: calls with it are refused from now on.", "success")
+        flash(_("The token is revoked: calls with it are refused from now on."), "success")
     return redirect(url_for(".account", _anchor="tokens"), 303)

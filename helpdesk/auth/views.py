@@ -16,6 +16,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..emails import normalize_email
@@ -73,8 +75,8 @@ def _limited(view):
 
 def _form_again(limit):
     """Past a limit on what sends mail: the form again with the email typed, and why."""
-    message = ("Too many attempts in a short time. Please wait a few minutes and try again; "
-               "any link we already sent still works.")
+    message = _("Too many attempts in a short time. Please wait a few minutes and try again;"
+                " any link we already sent still works.")
     pages = {"auth.login": ("auth/login.html", forms.SignInForm),
              "auth.register": ("auth/register.html", forms.RegisterForm),
              "auth.reset": ("auth/reset.html", forms.ResetRequestForm)}
@@ -106,7 +108,7 @@ def _link_invalid(problem, again):
 
 def _signed_in(outcome, method):
     if not sessions.start(outcome.user, remember=outcome.remember, method=method):
-        flash(service.INACTIVE, "error")
+        flash(str(service.INACTIVE), "error")
         return redirect(url_for(".login"), 303)
     if outcome.notice:
         flash(outcome.notice)
@@ -150,14 +152,18 @@ def _password_sign_in(form, next_path):
         minutes = max(round(outcome.wait / 60), 1)
         return render_template(
             "auth/login.html", form=form, next=next_path,
-            top_error=f"Too many wrong passwords for this account from here. Try again in "
-                      f"about {minutes} minute{'s' if minutes != 1 else ''}, or leave the "
-                      "password empty to get a sign-in link by email (it always works)."), 429
+            top_error=ngettext(
+                "Too many wrong passwords for this account from here. Try again in about"
+                " %(num)d minute, or leave the password empty to get a sign-in link by email"
+                " (it always works).",
+                "Too many wrong passwords for this account from here. Try again in about"
+                " %(num)d minutes, or leave the password empty to get a sign-in link by email"
+                " (it always works).", minutes)), 429
     if outcome.user is None:
         return render_template(
             "auth/login.html", form=form, next=next_path,
-            top_error="That email address and password do not match an account. Check "
-                      "them, or leave the password empty to get a sign-in link by email."
+            top_error=_("That email address and password do not match an account. Check"
+                        " them, or leave the password empty to get a sign-in link by email.")
         ), 400
     sessions.start(outcome.user, remember=form.remember.data, method="password")
     return devices.remember(redirect(sessions.landing(outcome.user, next_path), 303),
@@ -200,7 +206,7 @@ def use_link():
     refused = _signed_in(outcome, "link")
     if refused:
         return refused
-    flash(f"You are signed in as {outcome.user.email}.", "success")
+    flash(_("You are signed in as %(address)s.", address=outcome.user.email), "success")
     return devices.remember(redirect(sessions.landing(outcome.user, outcome.next), 303),
                             outcome.user.email)
 
@@ -211,7 +217,7 @@ def logout():
     if request.method == "GET":
         return render_template("auth/logout.html")
     sessions.end()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("kb.home"), 303)
 
 
@@ -260,7 +266,7 @@ def verify():
     refused = _signed_in(outcome, "password")
     if refused:
         return refused
-    flash("Your email address is confirmed. Welcome!", "success")
+    flash(_("Your email address is confirmed. Welcome!"), "success")
     return redirect(url_for("tickets.my_requests"), 303)
 
 
@@ -304,8 +310,8 @@ def reset_confirm():
     refused = _signed_in(outcome, "password")
     if refused:
         return refused
-    flash("Your new password is set. Any other device signed in to your account was signed "
-          "out.", "success")
+    flash(_("Your new password is set. Any other device signed in to your account was signed"
+            " out."), "success")
     return redirect(sessions.landing(outcome.user), 303)
 
 
@@ -338,8 +344,9 @@ def change_name():
     if not form.validate():
         return account_page(status=400, name_form=form)
     name = service.set_display_name(current_user._get_current_object(), form.display_name.data)
-    flash(f"We call you {name} from now on." if name else
-          f"Your name is removed: we call you {current_user.email}.", "success")
+    flash(_("We call you %(name)s from now on.", name=name) if name else
+          _("Your name is removed: we call you %(address)s.", address=current_user.email),
+          "success")
     return redirect(url_for(".account"), 303)
 
 
@@ -354,21 +361,21 @@ def change_email():
     user = current_user._get_current_object()
     if user.password_hash:
         proven = passwords.verify(user.password_hash, form.password.data or "")
-        problem = "Enter your current password to change your address."
+        problem = _("Enter your current password to change your address.")
     else:
         proven = sessions.recently_signed_in()
-        problem = ("For your security, sign in again with an emailed link (the button below), "
-                   "then change your address within a few minutes.")
+        problem = _("For your security, sign in again with an emailed link (the button"
+                    " below), then change your address within a few minutes.")
     if not proven:
         form.password.data = ""
         form.password.errors = [problem] if user.password_hash else []
         return account_page(form, 400, top_error=problem)
     if normalize_email(form.new_email.data) == user.email:
-        form.new_email.errors = ["This is already your address."]
+        form.new_email.errors = [_("This is already your address.")]
         return account_page(form, 400)
     service.request_email_change(user, form.new_email.data)
-    flash(f"We sent a link to {normalize_email(form.new_email.data)}. Your address changes "
-          "when you open it; until then nothing changes.", "success")
+    flash(_("We sent a link to %(address)s. Your address changes when you open it; until"
+            " then nothing changes.", address=normalize_email(form.new_email.data)), "success")
     return redirect(url_for(".account"), 303)
 
 
@@ -391,7 +398,7 @@ def confirm_email():
     refused = _signed_in(outcome, "link")
     if refused:
         return refused
-    flash(f"Your email address is now {outcome.user.email}.", "success")
+    flash(_("Your email address is now %(address)s.", address=outcome.user.email), "success")
     return redirect(url_for(".account"), 303)
 
 
@@ -400,7 +407,8 @@ def confirm_email():
 @limiter.limit(_ip_limit)
 def resend_verification():
     service.resend_verification(current_user._get_current_object())
-    flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    flash(_("We sent a new confirmation link to %(address)s.", address=current_user.email),
+          "success")
     return redirect(url_for(".account"), 303)
 
 
@@ -409,7 +417,7 @@ def resend_verification():
 def end_all_sessions():
     service.end_all_sessions(current_user._get_current_object())
     sessions.end()
-    flash("You are signed out on every device, including this one.", "success")
+    flash(_("You are signed out on every device, including this one."), "success")
     return redirect(url_for("kb.home"), 303)
 
 

@@ -14,6 +14,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 
 from .. import events
 from . import feedback, get_kb
@@ -84,10 +85,10 @@ def vote(path):
         abort(404)
     answer = request.form.get("helpful", "")
     if answer not in ("yes", "no"):
-        flash("Choose Yes or No to tell us whether the article helped.", "error")
+        flash(_("Choose Yes or No to tell us whether the article helped."), "error")
     else:
         feedback.vote(path, events.visitor(), answer == "yes")
-        flash("Thank you for your feedback.", "success")
+        flash(_("Thank you for your feedback."), "success")
     return redirect(url_for("kb.article", path=path, _anchor="feedback"), 303)
 
 

@@ -20,11 +20,57 @@
  * The queue's bulk bar shows once a request is ticked; the phone menu closes on Escape.
  * Every page remembers the browser's time zone in a cookie, so times read in it. A
  * "Did you mean" address fills its field in place.
+ *
+ * Texts: every sentence a person reads goes through t("English text", {name: value}) or
+ * tn(singular, plural, count, {...}); the page carries their translations for its
+ * language in <script type="application/json" id="texts"> (helpdesk/script_texts.py), and
+ * pybabel extracts them from this file (babel.cfg). An English page carries none.
  */
 (function () {
   "use strict";
 
   var DEBOUNCE_MS = 250;
+
+  var texts = null;
+  function catalog() {
+    if (texts === null) {
+      var data = document.getElementById("texts");
+      try { texts = data ? JSON.parse(data.textContent || "{}") : {}; } catch (e) { texts = {}; }
+    }
+    return texts;
+  }
+
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values && values[name] !== undefined ? String(values[name]) : whole;
+    });
+  }
+
+  // The translation of `text` (its English is the key), with %(name)s filled from `values`.
+  function t(text, values) {
+    var found = catalog().messages;
+    return fill(typeof (found && found[text]) === "string" ? found[text] : text, values);
+  }
+
+  // Plural forms: `count` picks the form by the language's rule; %(num)s is the count.
+  function tn(singular, plural, count, values) {
+    var all = catalog(), forms = all.plurals && all.plurals[singular];
+    var many = all.plural_rule === "n>1" ? count > 1 : count !== 1;
+    var text = forms ? forms[many ? 1 : 0] : (many ? plural : singular);
+    return fill(text, Object.assign({ num: count }, values || {}));
+  }
+
+  // A translated sentence with nodes (a button, a link) in its %(name)s places.
+  function tNodes(text, nodes) {
+    var found = catalog().messages, parts = [];
+    var translated = typeof (found && found[text]) === "string" ? found[text] : text;
+    translated.split(/(%\(\w+\)s)/).forEach(function (piece) {
+      var name = (piece.match(/^%\((\w+)\)s$/) || [])[1];
+      if (name && nodes[name]) parts.push(nodes[name]);
+      else if (piece) parts.push(document.createTextNode(piece));
+    });
+    return parts;
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -71,7 +117,7 @@
       var list = el("div");
       list.id = "answer-list-" + (++uid);
       list.setAttribute("role", "listbox");
-      list.setAttribute("aria-label", "Suggested answers");
+      list.setAttribute("aria-label", t("Suggested answers"));
       data.results.forEach(function (result) {
         list.appendChild(optionNode(result, box.hasAttribute("data-open-new-tab")));
       });
@@ -82,9 +128,10 @@
   }
 
   function countText(count, newTab) {
-    if (!count) return "No matching articles.";
-    return (count === 1 ? "1 help article matches." : count + " help articles match.") +
-      " Up and down arrows choose one, Enter opens it" + (newTab ? " in a new tab." : ".");
+    if (!count) return t("No matching articles.");
+    return tn("%(num)s help article matches.", "%(num)s help articles match.", count) + " " +
+      (newTab ? t("Up and down arrows choose one, Enter opens it in a new tab.")
+              : t("Up and down arrows choose one, Enter opens it."));
   }
 
   // The WAI-ARIA APG combobox with list autocomplete: Down and Up move through the options,
@@ -155,7 +202,7 @@
     var also = input.getAttribute("data-suggest-also");
     var other = also ? document.getElementById(also) : null;
     var timer = null, controller = null;
-    var emptyText = box.getAttribute("data-empty") || "No matching articles yet. Keep typing, or contact support.";
+    var emptyText = box.getAttribute("data-empty") || t("No matching articles yet. Keep typing, or contact support.");
     var combo = combobox(input, box);
 
     function ask() {
@@ -280,7 +327,7 @@
       Object.keys(ENV_LABELS).forEach(function (key) {
         if (values[key]) parts.push(ENV_LABELS[key] + values[key]);
       });
-      line.textContent = parts.length ? parts.join(", ") : "Nothing detected.";
+      line.textContent = parts.length ? parts.join(", ") : t("Nothing detected.");
     }
     show();
     // User-Agent Client Hints tell Windows 11 from 10 (both send "Windows NT 10.0").
@@ -297,8 +344,12 @@
   // --- the request form: files checked before upload -------------------------------------
 
   function sizeText(bytes) {
-    if (bytes >= 1024 * 1024) return (bytes / (1024 * 1024)).toFixed(1) + " MiB";
-    return Math.max(1, Math.round(bytes / 1024)) + " KiB";
+    var lang = document.documentElement.lang || "en";
+    if (bytes >= 1024 * 1024) {
+      var mib = (bytes / (1024 * 1024)).toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+      return t("%(size)s MiB", { size: mib });
+    }
+    return t("%(size)s KiB", { size: Math.max(1, Math.round(bytes / 1024)).toLocaleString(lang, { useGrouping: false }) });
   }
 
   function checkFiles(input) {
@@ -310,12 +361,12 @@
     function update() {
       var problems = [], list = el("ul");
       var files = Array.prototype.slice.call(input.files || []);
-      if (files.length > maxCount) problems.push("Choose at most " + maxCount + " files (you chose " + files.length + ").");
+      if (files.length > maxCount) problems.push(tn("Choose at most %(num)s file (you chose %(chosen)s).", "Choose at most %(num)s files (you chose %(chosen)s).", maxCount, { chosen: files.length }));
       files.forEach(function (file) {
         list.appendChild(el("li", null, file.name + " (" + sizeText(file.size) + ")"));
         var ext = file.name.indexOf(".") >= 0 ? file.name.split(".").pop().toLowerCase() : "";
-        if (file.size > maxBytes) problems.push(file.name + " is larger than the limit of " + sizeText(maxBytes) + ".");
-        else if (allowed.indexOf(ext) < 0) problems.push(file.name + ": this kind of file is not accepted.");
+        if (file.size > maxBytes) problems.push(t("%(name)s is larger than the limit of %(size)s.", { name: file.name, size: sizeText(maxBytes) }));
+        else if (allowed.indexOf(ext) < 0) problems.push(t("%(name)s: this kind of file is not accepted.", { name: file.name }));
       });
       input.setCustomValidity(problems.join(" "));
       if (!status) return;
@@ -395,12 +446,12 @@
           .then(function (data) {
             if (!data) return;
             box.textContent = "";
-            if (!data.results.length) { box.appendChild(el("p", "muted", "No articles match “" + q + "”.")); return; }
+            if (!data.results.length) { box.appendChild(el("p", "muted", t("No articles match “%(query)s”.", { query: q }))); return; }
             var list = el("ul");
             data.results.forEach(function (result) {
               var item = el("li");
               item.appendChild(el("span", "title", result.title));
-              var button = el("button", "button button-small button-secondary", "Insert link");
+              var button = el("button", "button button-small button-secondary", t("Insert link"));
               button.type = "button";
               button.addEventListener("click", function () { insertText(textarea, result.link); });
               item.appendChild(button);
@@ -485,7 +536,7 @@
     if (store) store.removeItem(key);
     if (kept && body && !body.value.trim()) {
       body.value = kept;
-      var told = el("p", "flash flash-info", "Your reply draft is kept: it has not been sent.");
+      var told = el("p", "flash flash-info", t("Your reply draft is kept: it has not been sent."));
       told.setAttribute("role", "status");
       body.parentNode.insertBefore(told, body);
     }
@@ -502,15 +553,15 @@
     function update() {
       var pending = unsaved();
       note.hidden = pending.length === 0;
-      note.textContent = pending.length ? "Not saved yet: " + pending.map(labelOf).join(", ") +
-        ". Press Update to save." : "";
+      note.textContent = pending.length ? t("Not saved yet: %(fields)s. Press Update to save.",
+        { fields: pending.map(labelOf).join(", ") }) : "";
     }
     panelStatus.addEventListener("change", function () {
       if (!reply || !reply.querySelector('option[value="' + panelStatus.value + '"]')) return;
       reply.value = panelStatus.value;
       if (replyNote) {
-        replyNote.textContent = "“Send reply” will set the status to “" +
-          reply.options[reply.selectedIndex].text + "”, as chosen in Properties. " + usual;
+        replyNote.textContent = t("“Send reply” will set the status to “%(status)s”, as chosen in Properties.",
+          { status: reply.options[reply.selectedIndex].text }) + " " + usual;
       }
     });
     panel.addEventListener("change", update);
@@ -613,16 +664,17 @@
           var hint = el("div", "did-you-mean");
           hint.id = "email-hint";
           hint.setAttribute("role", "status");
-          var question = el("p", null, "Did you mean ");
+          var question = el("p");
           var button = el("button", "link-button", data.suggestion);
           button.type = "button";
           button.value = data.suggestion;
           button.setAttribute("data-fill-email", field.id);
           upgradeEmailHint(button);
-          question.appendChild(button);
-          question.appendChild(document.createTextNode("?"));
+          tNodes("Did you mean %(address)s?", { address: button }).forEach(function (node) {
+            question.appendChild(node);
+          });
           hint.appendChild(question);
-          hint.appendChild(el("p", "small", "If " + typed + " is right, leave it as it is."));
+          hint.appendChild(el("p", "small", t("If %(address)s is right, leave it as it is.", { address: typed })));
           checked.parentNode.insertBefore(hint, checked.nextSibling);
         })
         .catch(function () { /* offline: Send asks instead */ });

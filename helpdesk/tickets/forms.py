@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -28,38 +29,38 @@ def _strip(value):
 
 class RequestForm(Form):
     email = EmailField(
-        "Your email address",
+        _l("Your email address"),
         filters=[_strip],
-        validators=[InputRequired("Enter the email address we should answer."),
-                    MaxLength(254, "This email address is too long."),
-                    Email("Enter a valid email address, like name@example.com.")],
-        description="We send the answer and a link to follow your request here.")
+        validators=[InputRequired(_l("Enter the email address we should answer.")),
+                    MaxLength(254, _l("This email address is too long.")),
+                    Email(_l("Enter a valid email address, like name@example.com."))],
+        description=_l("We send the answer and a link to follow your request here."))
     name = StringField(
-        "Your name",
+        _l("Your name"),
         filters=[_strip],
         validators=[Optional(),
-                    MaxLength(NAME_MAX, f"Keep your name under {NAME_MAX} characters.")],
-        description="So we know what to call you.")
+                    MaxLength(NAME_MAX, _l("Keep your name under %(max)d characters."))],
+        description=_l("So we know what to call you."))
     summary = StringField(
-        "Summary",
+        _l("Summary"),
         filters=[_strip],
-        validators=[DataRequired("Give your request a short summary."),
-                    MaxLength(SUMMARY_MAX, f"Keep the summary under {SUMMARY_MAX} characters.")],
-        description="One line, like the subject of an email. Matching help articles appear "
-                    "as you type.")
+        validators=[DataRequired(_l("Give your request a short summary.")),
+                    MaxLength(SUMMARY_MAX, _l("Keep the summary under %(max)d characters."))],
+        description=_l("One line, like the subject of an email. Matching help articles appear"
+                       " as you type."))
     description = TextAreaField(
-        "Description",
-        validators=[DataRequired("Describe the problem or question."),
+        _l("Description"),
+        validators=[DataRequired(_l("Describe the problem or question.")),
                     MaxLength(DESCRIPTION_MAX,
-                              f"Keep the description under {DESCRIPTION_MAX} characters.")])
-    attachments = MultipleFileField("Attachments")
+                              _l("Keep the description under %(max)d characters."))])
+    attachments = MultipleFileField(_l("Attachments"))
     # Honeypot: hidden from people by the stylesheet; bots fill every field they see.
-    website = StringField("Leave this field empty",
-                          validators=[MaxLength(200, "Leave this field empty.")])
+    website = StringField(_l("Leave this field empty"),
+                          validators=[MaxLength(200, _l("Leave this field empty."))])
     submission_token = Hidden(max_length=SUBMISSION_TOKEN_MAX)
     email_checked = Hidden(max_length=254)
     suggested = Hidden(max_length=10)
-    include_environment = BooleanField("Attach these technical details", default=True)
+    include_environment = BooleanField(_l("Attach these technical details"), default=True)
     env_language = Hidden()
     env_timezone = Hidden()
     env_screen = Hidden()
@@ -90,10 +91,10 @@ def form_class(request_type):
 def _required_message(field):
     """What to do, in the words the other messages use ("Describe the problem...")."""
     if field.kind == "select":
-        return f"Choose your answer for “{field.label}”."
+        return _l("Choose your answer for “%(label)s”.", label=field.label)
     if field.kind == "checkbox":
-        return f"Tick “{field.label}” to send your request."
-    return f"Fill in “{field.label}”."
+        return _l("Tick “%(label)s” to send your request.", label=field.label)
+    return _l("Fill in “%(label)s”.", label=field.label)
 
 
 def _make_field(field):
@@ -103,13 +104,13 @@ def _make_field(field):
         validators = [DataRequired(required_msg)] if field.required else []
         return BooleanField(field.label, validators=validators, description=description)
     if field.kind == "select":
-        choices = [SelectChoice("", "Choose one")] + [
+        choices = [SelectChoice("", _l("Choose one"))] + [
             SelectChoice(value, label) for value, label in field.choices]
         validators = [InputRequired(required_msg)] if field.required else [Optional()]
         return SelectField(field.label, choices=choices, validators=validators,
                            description=description,
                            validate_choice=True)
-    length = MaxLength(field.max_length, f"Keep this under {field.max_length} characters.")
+    length = MaxLength(field.max_length, _l("Keep this under %(max)d characters."))
     validators = [InputRequired(required_msg) if field.required else Optional(), length]
     cls = TextAreaField if field.kind == "textarea" else StringField
     return cls(field.label, validators=validators, filters=[_strip], description=description)
@@ -124,21 +125,21 @@ class ReplyForm(Form):
     """A requester's reply: Markdown text and files. Only these fields are read."""
 
     body = TextAreaField(
-        "Your reply",
-        validators=[MaxLength(REPLY_MAX, f"Keep your reply under {REPLY_MAX} characters.")],
-        description="Write a message, attach files, or both. Markdown works: **bold**, lists,"
-                    " `code`, links. Press Preview to check.")
-    attachments = MultipleFileField("Attachments")
+        _l("Your reply"),
+        validators=[MaxLength(REPLY_MAX, _l("Keep your reply under %(max)d characters."))],
+        description=_l("Write a message, attach files, or both. Markdown works: **bold**,"
+                       " lists, `code`, links. Press Preview to check."))
+    attachments = MultipleFileField(_l("Attachments"))
 
 
 class RateForm(Form):
-    score = RadioField("How satisfied are you with our help?",
-                       choices=[SelectChoice("5", "5 – Very satisfied"),
-                                SelectChoice("4", "4 – Satisfied"),
-                                SelectChoice("3", "3 – Neutral"),
-                                SelectChoice("2", "2 – Unsatisfied"),
-                                SelectChoice("1", "1 – Very unsatisfied")],
-                       validators=[InputRequired("Choose a rating from 1 to 5.")])
-    comment = TextAreaField("Comment",
+    score = RadioField(_l("How satisfied are you with our help?"),
+                       choices=[SelectChoice("5", _l("5 – Very satisfied")),
+                                SelectChoice("4", _l("4 – Satisfied")),
+                                SelectChoice("3", _l("3 – Neutral")),
+                                SelectChoice("2", _l("2 – Unsatisfied")),
+                                SelectChoice("1", _l("1 – Very unsatisfied"))],
+                       validators=[InputRequired(_l("Choose a rating from 1 to 5."))])
+    comment = TextAreaField(_l("Comment"),
                             validators=[Optional(), MaxLength(
-                                2000, "Keep the comment under 2000 characters.")])
+                                2000, _l("Keep the comment under %(max)d characters."))])

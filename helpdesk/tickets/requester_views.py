@@ -6,6 +6,9 @@ else gets the same 404 page, whether or not the request exists.
 """
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import login_required
 
@@ -22,8 +25,9 @@ from .types import request_types
 from .visitor import grant, grants
 from .visitor import user as _user
 
-PREVIEWS_LIMITED = ("You have asked for many previews in a short time. Wait a minute and press"
-                    " Preview again, or send your reply as it is: what you typed is still here.")
+PREVIEWS_LIMITED = _l("You have asked for many previews in a short time. Wait a minute and"
+                      " press Preview again, or send your reply as it is: what you typed is"
+                      " still here.")
 
 
 def _acts_as_requester(ticket):
@@ -128,7 +132,7 @@ def _preview_key():
 def _preview_refused(limit):
     """Too many previews: the page again with the draft kept, and why."""
     if wants_json():
-        refused = jsonify(error=PREVIEWS_LIMITED)
+        refused = jsonify(error=str(PREVIEWS_LIMITED))
         refused.status_code = 429
         return refused
     form = ReplyForm()
@@ -154,7 +158,8 @@ def reply(ref):
     if not form.validate():
         if form.errors.get("csrf_token"):
             form.body.errors = list(form.body.errors) + [
-                "This page had expired, so nothing was sent. Check your reply and send it again."]
+                _("This page had expired, so nothing was sent. Check your reply and send it"
+                  " again.")]
         return _page(ticket, reply_form=form, status=400, files_dropped=bool(files))
     author, email = _actor(ticket)
     try:
@@ -170,10 +175,13 @@ def reply(ref):
     landed = message.ticket
     if landed.id != ticket.id:
         grant(landed)
-        flash(f"{ticket.ref} was closed more than {current_app.config['REOPEN_DAYS']} days ago, "
-              f"so your message started a new request, {landed.ref}.", "success")
+        flash(ngettext("%(ref)s was closed more than %(num)d day ago, so your message started"
+                       " a new request, %(new)s.",
+                       "%(ref)s was closed more than %(num)d days ago, so your message started"
+                       " a new request, %(new)s.", current_app.config["REOPEN_DAYS"],
+                       ref=ticket.ref, new=landed.ref), "success")
     else:
-        flash("Your reply was sent. We will answer by email.", "success")
+        flash(_("Your reply was sent. We will answer by email."), "success")
     return redirect(url_for(".view", ref=landed.ref, _anchor=f"m{message.id}"), 303)
 
 
@@ -186,7 +194,7 @@ def solve(ref):
     except conversation.ConversationError as refused:
         flash(str(refused), "error")
         return redirect(url_for(".view", ref=ticket.ref), 303)
-    flash("Glad it is solved! How did we do?", "success")
+    flash(_("Glad it is solved! How did we do?"), "success")
     return redirect(url_for(".view", ref=ticket.ref, _anchor="rate"), 303)
 
 
@@ -199,7 +207,7 @@ def reopen(ref):
     except conversation.ConversationError as refused:
         flash(str(refused), "error")
     else:
-        flash("The request is open again. Tell us what is still wrong below.", "success")
+        flash(_("The request is open again. Tell us what is still wrong below."), "success")
     return redirect(url_for(".view", ref=ticket.ref, _anchor="reply"), 303)
 
 
@@ -217,5 +225,5 @@ def rate(ref):
         form.score.errors = [str(refused)]
         return _page(ticket, rate_form=form, status=400)
     else:
-        flash("Thank you for your rating!", "success")
+        flash(_("Thank you for your rating!"), "success")
     return redirect(url_for(".view", ref=ticket.ref, _anchor="rate"), 303)

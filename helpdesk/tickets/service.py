@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -227,9 +228,11 @@ def store_uploads(uploads, keep_going, refused):
     limit = current_app.config["ATTACHMENT_MAX_COUNT"]
     if len(uploads) > limit:
         if not keep_going:
-            raise TooManyFiles(f"Attach at most {limit} files.")
+            raise TooManyFiles(ngettext("Attach at most %(num)d file.",
+                                        "Attach at most %(num)d files.", limit))
         refused.extend(storage.AttachmentRefused(storage.clean_name(u.filename),
-                                                 f"more than {limit} files")
+                                                 ngettext("more than %(num)d file",
+                                                          "more than %(num)d files", limit))
                        for u in uploads[limit:])
         uploads = uploads[:limit]
     stored = []

@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 import filetype
 from flask import Response, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..text import byte_size
 
@@ -43,9 +45,9 @@ MARKUP_STARTS = (b"<!doctype", b"<html", b"<svg", b"<?xml", b"<script", b"<head"
                  b"<iframe", b"<!--", b"<meta", b"<div", b"<a ", b"<img", b"<style")
 SERVE_CSP = "default-src 'none'; sandbox"
 _MAIL_START = re.compile(rb"^[!-9;-~]{1,76}:")
-STORAGE_FAILED = ("the file could not be saved on our side (the server's storage is full or"
-                  " unavailable), so nothing was sent. Please try again later, or send the"
-                  " request without attachments.")
+STORAGE_FAILED = _l("the file could not be saved on our side (the server's storage is full or"
+                    " unavailable), so nothing was sent. Please try again later, or send the"
+                    " request without attachments.")
 
 
 class AttachmentRefused(ValueError):
@@ -113,7 +115,8 @@ def store(stream, filename, max_bytes=None, allowed=None):
     ext = extension(name)
     if ext not in allowed or ext not in EXPECTED:
         kinds = ", ".join(sorted(e for e in allowed if e in EXPECTED))
-        raise AttachmentRefused(name, f"this kind of file is not accepted (allowed: {kinds})")
+        raise AttachmentRefused(
+            name, _("this kind of file is not accepted (allowed: %(kinds)s)", kinds=kinds))
 
     key = None
     digest, size, head = hashlib.sha256(), 0, b""
@@ -129,14 +132,15 @@ def store(stream, filename, max_bytes=None, allowed=None):
                 size += len(chunk)
                 if size > max_bytes:
                     raise TooLarge(
-                        name, f"the file is larger than the limit of {byte_size(max_bytes)}")
+                        name, _("the file is larger than the limit of %(size)s",
+                                size=byte_size(max_bytes)))
                 if len(head) < HEAD:
                     head += chunk[:HEAD - len(head)]
                 digest.update(chunk)
                 text_check.feed(chunk)
                 out.write(chunk)
         if size == 0:
-            raise AttachmentRefused(name, "the file is empty")
+            raise AttachmentRefused(name, _("the file is empty"))
         content_type = _identify(name, ext, head, text_check, path)
         inline_ok = content_type in INLINE_FORMATS.values() and _verified_image(path)
         return StoredFile(storage_key=key, original_name=name, content_type=content_type,
@@ -156,19 +160,19 @@ def _identify(name, ext, head, text_check, path):
     expected = EXPECTED[ext]
     if "message" in expected:
         if not text_check.is_text() or not _MAIL_START.match(head.lstrip(b"\r\n")):
-            raise AttachmentRefused(name, "the file is not an email message")
+            raise AttachmentRefused(name, _("the file is not an email message"))
         return "message/rfc822"
     if "text" in expected:
         if not text_check.is_text():
-            raise AttachmentRefused(name, "the file is not plain text")
+            raise AttachmentRefused(name, _("the file is not plain text"))
         start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if start.startswith(MARKUP_STARTS):
-            raise AttachmentRefused(name, "the file looks like HTML or XML, not plain text")
+            raise AttachmentRefused(name, _("the file looks like HTML or XML, not plain text"))
         return TEXT_TYPES[ext]
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
     if mime not in expected:
-        raise AttachmentRefused(name, f"the content is not a .{ext} file")
+        raise AttachmentRefused(name, _("the content is not a .%(ext)s file", ext=ext))
     return mime
 
 

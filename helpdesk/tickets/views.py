@@ -6,6 +6,8 @@ same blueprint. Views parse and render; the services decide.
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import access, events
 from ..emails import normalize_email, suggest_address
@@ -19,7 +21,7 @@ from .forms import form_class
 from .types import request_types
 from .visitor import grant, grants, user
 
-EXPIRED_FORM = "This form had expired, so nothing was sent. Please check it and send it again."
+EXPIRED_FORM = _l("This form had expired, so nothing was sent. Please check it and send it again.")
 
 
 def _type_or_404(slug):
@@ -59,8 +61,8 @@ def _form_again(limit):
     if slug not in request_types():
         return None  # the error page says to wait
     form = form_class(request_types()[slug])()
-    message = ("You have sent several requests in a short time. Please wait a few minutes "
-               "and send this one again; what you typed is kept below.")
+    message = _("You have sent several requests in a short time. Please wait a few minutes"
+                " and send this one again; what you typed is kept below.")
     return current_app.make_response(
         _render_form(form, request_types()[slug], top_error=message, status=429))
 
@@ -118,7 +120,7 @@ def new(slug):
         form.submission_token.data = submissions.new_token()
         return _render_form(form, request_type, top_error=EXPIRED_FORM, status=400)
     if form.website.data:
-        form.website.errors.append("Leave this field empty to send your request.")
+        form.website.errors.append(_("Leave this field empty to send your request."))
         return _render_form(form, request_type, status=400, show_honeypot=True)
     hint = email_hint(form) if user is None else None
     if hint:

@@ -20,6 +20,7 @@ from ...vocabulary import (
     CHANNEL_LABELS,
     PRIORITIES,
     PRIORITY_LABELS,
+    ROLE_LABELS,
     STATUSES,
 )
 from .. import gate, queue
@@ -39,6 +40,7 @@ def private(response):
 def desk_helpers():
     return {"status_words": AGENT_STATUS_LABELS, "priorities": PRIORITIES, "statuses": STATUSES,
             "priority_words": PRIORITY_LABELS, "channel_words": CHANNEL_LABELS,
+            "role_words": ROLE_LABELS,
             "change_field": change_field, "change_value": change_value, "day": day,
             "number": number}
 

@@ -63,7 +63,7 @@ def test_requester_words_are_used_for_every_status(app, ann):
     for status in ("open", "waiting_customer", "resolved", "closed"):
         ref = file_request(app, summary=status)
         set_status(app, ref, status)
-        words[ref] = REQUESTER_STATUS_LABELS[status]
+        words[ref] = str(REQUESTER_STATUS_LABELS[status])  # a lazy label, read in English here
     page = listing(ann)
     for ref, word in words.items():
         row = page[page.index(f">{ref}</a>"):]

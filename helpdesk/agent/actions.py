@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -69,16 +70,16 @@ def _set(ticket, name, value, actor):
 def validate(changes, request_types):
     """Check the asked values against the allowlists; returns the assignee (or None)."""
     if changes.status is not None and changes.status not in STATUSES:
-        raise ActionError("Choose a status from the list.")
+        raise ActionError(_("Choose a status from the list."))
     if changes.priority is not None and changes.priority not in PRIORITIES:
-        raise ActionError("Choose a priority from the list.")
+        raise ActionError(_("Choose a priority from the list."))
     if changes.type is not None and changes.type not in request_types:
-        raise ActionError("Choose a kind of request from the list.")
+        raise ActionError(_("Choose a kind of request from the list."))
     assignee = None
     if changes.assignee_id is not None:
         assignee = access.staff_by_id(changes.assignee_id)
         if assignee is None:
-            raise ActionError("Requests can only be assigned to active agents.")
+            raise ActionError(_("Requests can only be assigned to active agents."))
     return assignee
 
 
@@ -119,7 +120,7 @@ def bulk(ticket_ids, changes, actor, request_types):
     """
     ids = [i for i in dict.fromkeys(ticket_ids) if isinstance(i, int)][:BULK_MAX]
     if not ids:
-        raise ActionError("Select at least one request.")
+        raise ActionError(_("Select at least one request."))
     assignee = validate(changes, request_types)
     tickets = list(db.session.execute(
         select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)).scalars())

@@ -28,13 +28,14 @@ class HorizontalBars:
     bars: list
 
 
-def horizontal_bars(items, width=480, row=22, label_width=170, fmt="{:,}"):
-    """One bar per (label, value): for the funnel, statuses, ratings."""
+def horizontal_bars(items, width=480, row=22, label_width=170, fmt="{:,}".format):
+    """One bar per (label, value): for the funnel, statuses, ratings. `fmt` writes a value
+    as shown (the page passes one in the reader's language)."""
     items = list(items)
     top = max([v for _, v in items] + [0]) or 1
     span = width - label_width - 60
     bars = [Bar(label, value, label_width, i * row + 3, max(span * value / top, 0), row - 8,
-                fmt.format(value)) for i, (label, value) in enumerate(items)]
+                fmt(value)) for i, (label, value) in enumerate(items)]
     return HorizontalBars(width, max(len(items), 1) * row, label_width, bars)
 
 

@@ -15,6 +15,7 @@ import time
 from functools import wraps
 
 from flask import abort, current_app, flash, request, session
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import access
@@ -76,8 +77,10 @@ def end_idle_agent_session():
     if not isinstance(last, int) or now - last > idle_timeout():
         sessions.end()
         minutes = max(idle_timeout() // 60, 1)
-        flash(f"You were signed out after {minutes} minutes without activity. Please sign "
-              "in again.", "info")
+        flash(ngettext("You were signed out after %(num)d minute without activity. Please "
+                       "sign in again.",
+                       "You were signed out after %(num)d minutes without activity. Please "
+                       "sign in again.", minutes), "info")
         return
     if now - last >= TOUCH_EVERY or SEEN not in session:
         session[SEEN] = now

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from ..events import REQUEST_FILED, SEARCH, SOLVED, SUGGESTION_OPENED, SUGGESTION_SHOWN
@@ -23,11 +25,11 @@ from ..vocabulary import STAFF_ROLES
 DEFAULT_DAYS = 28
 MAX_DAYS = 3 * 366
 FUNNEL = (  # key, label
-    ("searches", "Searches"),
-    ("shown", "Suggestions shown"),
-    ("opened", "Opened from suggestions"),
-    ("solved", "“Solved” answers"),
-    ("filed", "Requests filed"),
+    ("searches", _l("Searches")),
+    ("shown", _l("Suggestions shown")),
+    ("opened", _l("Opened from suggestions")),
+    ("solved", _l("“Solved” answers")),
+    ("filed", _l("Requests filed")),
 )
 
 
@@ -68,15 +70,15 @@ def parse_period(args, today=None):
     first, last = _day(args.get("from")), _day(args.get("to"))
     problem = None
     if (args.get("from") and first is None) or (args.get("to") and last is None):
-        problem = "Dates are written YYYY-MM-DD; showing the last four weeks instead."
+        problem = _("Dates are written YYYY-MM-DD; showing the last four weeks instead.")
         first = last = None
     last = last or today
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
-        problem = "The start date was after the end date; they were swapped."
+        problem = _("The start date was after the end date; they were swapped.")
         first, last = last, first
     if (last - first).days >= MAX_DAYS:
-        problem = f"Periods are limited to {MAX_DAYS} days; the start was moved."
+        problem = _("Periods are limited to %(num)d days; the start was moved.", num=MAX_DAYS)
         first = last - timedelta(days=MAX_DAYS - 1)
     start = datetime.combine(first, datetime.min.time())
     return Period(start, datetime.combine(last + timedelta(days=1), datetime.min.time())), problem
@@ -173,7 +175,7 @@ def filed_requests(period):
         select(Ticket.type, Ticket.status, func.count()).where(*made)
         .group_by(Ticket.type, Ticket.status)).all()}
     per_type = {}
-    for (type_slug, _), n in grid.items():
+    for (type_slug, _status), n in grid.items():
         per_type[type_slug] = per_type.get(type_slug, 0) + n
     first_answer = (
         select(Message.ticket_id, func.min(Message.created_at).label("answered_at"))
@@ -207,12 +209,14 @@ def duration(seconds):
         return "–"
     minutes = int(round(seconds / 60))
     if minutes < 60:
-        return f"{minutes} min"
+        return _("%(num)d min", num=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return (_("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes) if minutes
+                else _("%(num)d h", num=hours))
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    return (_("%(days)d d %(hours)d h", days=days, hours=hours) if hours
+            else _("%(num)d d", num=days))
 
 
 # --- satisfaction ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -43,13 +44,14 @@ def clean_email(email):
                                  test_environment=bool(
                                      current_app.config.get("MAIL_ALLOW_TEST_DOMAINS")))
     except EmailNotValidError:
-        raise PeopleError(f"“{text[:100]}” is not a valid email address.") from None
+        raise PeopleError(_("“%(address)s” is not a valid email address.",
+                                   address=text[:100])) from None
     return checked.normalized.lower()
 
 
 def _role(role):
     if role not in ROLES:
-        raise PeopleError("Choose a role: requester, agent or admin.")
+        raise PeopleError(_("Choose a role: requester, agent or admin."))
     return role
 
 
@@ -83,8 +85,8 @@ def set_role(user, role, actor=None):
     if user.role == role:
         return False
     if not _keeps_an_admin(user, role=role):
-        raise PeopleError("There must be at least one active admin: make someone else an "
-                          "admin first.")
+        raise PeopleError(_("There must be at least one active admin: make someone else an "
+                            "admin first."))
     was_agent = user.is_agent
     user.role = role
     if was_agent and not user.is_agent:
@@ -102,10 +104,10 @@ def set_active(user, active, actor=None):
     if user.is_active == active:
         return False
     if actor is not None and user.id == actor.id and not active:
-        raise PeopleError("You cannot deactivate your own account.")
+        raise PeopleError(_("You cannot deactivate your own account."))
     if not _keeps_an_admin(user, active=active):
-        raise PeopleError("There must be at least one active admin: make someone else an "
-                          "admin first.")
+        raise PeopleError(_("There must be at least one active admin: make someone else an "
+                            "admin first."))
     user.is_active = active
     if not active:
         end_sessions(user)
@@ -130,7 +132,7 @@ def create(email, role, password=None):
         db.session.add(user)
     else:
         if user.role != role and not _keeps_an_admin(user, role=role):
-            raise PeopleError("There must be at least one active admin.")
+            raise PeopleError(_("There must be at least one active admin."))
         if not user.is_verified:
             user.password_hash = None  # chosen by whoever registered the address
             end_sessions(user)
@@ -139,8 +141,8 @@ def create(email, role, password=None):
         user.role = role
     if password is not None:
         if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
-            raise PeopleError(f"Use at least {current_app.config['PASSWORD_MIN_LENGTH']} "
-                              "characters for the password.")
+            raise PeopleError(_("Use at least %(num)d characters for the password.",
+                                num=current_app.config["PASSWORD_MIN_LENGTH"]))
         user.password_hash = passwords.hash_password(password)
         user.email_verified_at = user.email_verified_at or utcnow()
         end_sessions(user)
@@ -149,8 +151,8 @@ def create(email, role, password=None):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise PeopleError(f"{email} was created at the same moment elsewhere; try again.") \
-            from None
+        raise PeopleError(_("%(email)s was created at the same moment elsewhere; try again.",
+                            email=email)) from None
     return Created(user, new)
 
 

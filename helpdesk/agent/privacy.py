@@ -14,6 +14,7 @@ import logging
 import tempfile
 import zipfile
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -107,7 +108,7 @@ def export_zip(email):
     document = collect(email)
     if document["account"] is None and not document["requests"] \
             and not document["mail_received"]:
-        raise PrivacyError(f"We hold nothing for {email}.")
+        raise PrivacyError(_("We hold nothing for %(email)s.", email=email))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(document, indent=2, ensure_ascii=False))
@@ -131,9 +132,10 @@ def erase(email, actor):
     email = normalize_email(email)
     user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and user.is_agent:
-        raise PrivacyError(f"{email} is an agent or admin: change the role to requester first.")
+        raise PrivacyError(_("%(email)s is an agent or admin: change the role to requester "
+                             "first.", email=email))
     if user is not None and actor is not None and user.id == actor.id:
-        raise PrivacyError("You cannot erase your own account.")
+        raise PrivacyError(_("You cannot erase your own account."))
     tickets = _requests(email)
     refs = [t.ref for t in tickets]
     keys = spam.stage_deletion(tickets)

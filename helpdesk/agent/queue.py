@@ -16,6 +16,9 @@ rows shown are then read: page 200 skips 19,900 index entries, not 19,900 reques
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Boolean, Integer, String, column, func, select, table
 
 from ..extensions import db
@@ -24,21 +27,22 @@ from ..tickets import search
 from ..vocabulary import CHANNELS, OPEN_STATUSES, PRIORITIES, STAFF_ROLES, STATUSES
 
 TABS = (  # the queue's tabs, chosen by ?view=: name, label
-    ("mine", "My open requests"),
-    ("unassigned", "Unassigned"),
-    ("open", "All open"),
-    ("waiting", "Waiting for customer"),
-    ("resolved", "Resolved"),
-    ("all", "All"),
-    ("spam", "Spam"),
+    ("mine", _l("My open requests")),
+    ("unassigned", _l("Unassigned")),
+    ("open", _l("All open")),
+    ("waiting", _l("Waiting for customer")),
+    # A tab names a set of requests, where a status names one ("Résolues", not "Résolue").
+    ("resolved", lazy_pgettext("queue view", "Resolved")),
+    ("all", lazy_pgettext("queue view", "All")),
+    ("spam", lazy_pgettext("queue view", "Spam")),
 )
 TAB_NAMES = tuple(name for name, _ in TABS)
 DEFAULT_TAB = "open"
 SORTS = {  # name -> (label, ORDER BY); each is backed by an index on its column
-    "updated": ("Last activity, newest first", (Ticket.updated_at.desc(), Ticket.id.desc())),
-    "stale": ("Last activity, oldest first", (Ticket.updated_at.asc(), Ticket.id.asc())),
-    "created": ("Newest requests first", (Ticket.created_at.desc(), Ticket.id.desc())),
-    "oldest": ("Oldest requests first", (Ticket.created_at.asc(), Ticket.id.asc())),
+    "updated": (_l("Last activity, newest first"), (Ticket.updated_at.desc(), Ticket.id.desc())),
+    "stale": (_l("Last activity, oldest first"), (Ticket.updated_at.asc(), Ticket.id.asc())),
+    "created": (_l("Newest requests first"), (Ticket.created_at.desc(), Ticket.id.desc())),
+    "oldest": (_l("Oldest requests first"), (Ticket.created_at.asc(), Ticket.id.asc())),
 }
 DEFAULT_SORT = "updated"
 MAX_PAGE = 100_000
@@ -226,12 +230,12 @@ def age(created_at, now=None):
     """A request's age at a glance: "40 min", "5 h", "3 d", "7 w"."""
     seconds = max(((now or utcnow()) - created_at).total_seconds(), 0)
     if seconds < 3600:
-        return f"{max(int(seconds // 60), 1)} min"
+        return _("%(num)d min", num=max(int(seconds // 60), 1))
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h"
+        return _("%(num)d h", num=int(seconds // 3600))
     if seconds < 14 * 86400:
-        return f"{int(seconds // 86400)} d"
-    return f"{int(seconds // (7 * 86400))} w"
+        return _("%(num)d d", num=int(seconds // 86400))
+    return _("%(num)d w", num=int(seconds // (7 * 86400)))
 
 
 def age_class(ticket, now=None):

@@ -8,6 +8,7 @@ address when they have not given one).
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -52,13 +53,13 @@ def _clean(title, body):
     title = " ".join(str(title or "").split())
     body = str(body or "").replace("\r\n", "\n")
     if not title:
-        raise SavedReplyError("Give the saved reply a title.")
+        raise SavedReplyError(_("Give the saved reply a title."))
     if len(title) > TITLE_MAX:
-        raise SavedReplyError(f"Keep the title under {TITLE_MAX} characters.")
+        raise SavedReplyError(_("Keep the title under %(num)d characters.", num=TITLE_MAX))
     if not body.strip():
-        raise SavedReplyError("Write the text of the saved reply.")
+        raise SavedReplyError(_("Write the text of the saved reply."))
     if len(body) > BODY_MAX:
-        raise SavedReplyError(f"Keep the text under {BODY_MAX} characters.")
+        raise SavedReplyError(_("Keep the text under %(num)d characters.", num=BODY_MAX))
     return title, body
 
 
@@ -73,7 +74,7 @@ def save(title, body, author, reply=None):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise SavedReplyError("Another saved reply already has this title.") from None
+        raise SavedReplyError(_("Another saved reply already has this title.")) from None
     return reply
 
 

@@ -9,7 +9,7 @@ from ..vocabulary import AGENT_STATUS_LABELS, REQUESTER_STATUS_LABELS
 def line(ticket, agent=False):
     labels = AGENT_STATUS_LABELS if agent else REQUESTER_STATUS_LABELS
     found = {"ref": ticket.ref, "type": ticket.type, "summary": ticket.summary,
-             "status": ticket.status, "status_label": labels.get(ticket.status, ticket.status),
+             "status": ticket.status, "status_label": str(labels.get(ticket.status, ticket.status)),
              "created_at": ticket.created_at, "updated_at": ticket.updated_at}
     if agent:
         found.update(priority=ticket.priority, channel=ticket.channel,

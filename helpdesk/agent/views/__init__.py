@@ -5,10 +5,24 @@ without the role check; admin pages add `gate.admin_only`. Views parse and rende
 services in helpdesk/agent/ decide and commit.
 """
 
+from datetime import datetime
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from flask import Blueprint, g, url_for
+from flask_babel import get_locale
 
 from ...tickets.types import request_types
-from ...vocabulary import AGENT_STATUS_LABELS, PRIORITIES, STATUSES
+from ...vocabulary import (
+    AGENT_STATUS_LABELS,
+    CHANGE_FIELD_LABELS,
+    CHANGE_VALUE_LABELS,
+    CHANNEL_LABELS,
+    PRIORITIES,
+    PRIORITY_LABELS,
+    ROLE_LABELS,
+    STATUSES,
+)
 from .. import gate, queue
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -24,7 +38,35 @@ def private(response):
 
 @bp.context_processor
 def desk_helpers():
-    return {"status_words": AGENT_STATUS_LABELS, "priorities": PRIORITIES, "statuses": STATUSES}
+    return {"status_words": AGENT_STATUS_LABELS, "priorities": PRIORITIES, "statuses": STATUSES,
+            "priority_words": PRIORITY_LABELS, "channel_words": CHANNEL_LABELS,
+            "role_words": ROLE_LABELS,
+            "change_field": change_field, "change_value": change_value, "day": day}
+
+
+def number(value):
+    """A count as the reader writes it: "12,345" ("12 345" in French)."""
+    return format_decimal(value, locale=get_locale())
+
+
+def change_field(field):
+    """What a history line says changed ("priority"), in the reader's language."""
+    return CHANGE_FIELD_LABELS.get(field, field)
+
+
+def change_value(field, value):
+    """A value in a history line: a status or priority as agents read it, else as stored."""
+    if field == "status":
+        return AGENT_STATUS_LABELS.get(value, value)
+    return CHANGE_VALUE_LABELS.get(field, {}).get(value, value)
+
+
+def day(value, pattern="d MMMM y"):
+    """A date (or a UTC time) in the reader's language, a CLDR pattern: "3 December 2026",
+    "3 déc. 2026". Insights state their period in UTC, so nothing is moved to a zone."""
+    if isinstance(value, datetime):
+        return format_datetime(value, pattern, locale=get_locale())
+    return format_date(value, pattern, locale=get_locale())
 
 
 def type_name(slug):

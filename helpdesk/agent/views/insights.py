@@ -1,15 +1,29 @@
-"""Insights (/agent/insights) and their CSV export."""
+"""Insights (/agent/insights) and their CSV export.
 
+The page is in the reader's language; the CSV files are always in English (headers,
+stage names, durations), so a spreadsheet or script reading them sees the same columns
+whoever exported them.
+"""
+
+from babel.numbers import format_decimal, format_percent
 from flask import Response, abort, render_template, request
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 
 from ...kb import get_kb
 from ...vocabulary import AGENT_STATUS_LABELS, STATUSES
 from .. import charts, csvfile, gaps, insights
-from . import bp, type_name
+from . import bp, day, number, type_name
 
 
 def _percent(value):
-    return "–" if value is None else f"{value * 100:.0f}%"
+    """ "42%" ("42 %" in French); "–" when there is nothing to divide."""
+    return "–" if value is None else format_percent(value, locale=get_locale())
+
+
+def _one_decimal(value):
+    """An average as "4.5" ("4,5" in French)."""
+    return format_decimal(value, "0.0", locale=get_locale())
 
 
 @bp.get("/insights")
@@ -19,7 +33,7 @@ def insights_page():
     stats = insights.filed_requests(period)
     ratings = insights.satisfaction(period)
     articles = gaps.articles(period, get_kb().articles)
-    weeks = [monday.strftime("%-d %b") for monday, _, _ in funnel.weeks]
+    weeks = [day(monday, "d MMM") for monday, _counts, _rate in funnel.weeks]
     trend = charts.lines(weeks, [
         (label, f"series-{key}", [counts[key] for _, counts, _ in funnel.weeks])
         for key, label in insights.FUNNEL if key in ("searches", "solved", "filed")])
@@ -28,16 +42,18 @@ def insights_page():
     return render_template(
         "agent/insights.html", period=period, problem=problem, funnel=funnel,
         funnel_labels=insights.FUNNEL, percent=_percent, trend=trend,
+        one_decimal=_one_decimal,
         funnel_chart=charts.horizontal_bars(
-            [(label, funnel.totals[key]) for key, label in insights.FUNNEL]),
+            [(label, funnel.totals[key]) for key, label in insights.FUNNEL], fmt=number),
         stats=stats, statuses=STATUSES, status_totals=status_totals,
         status_chart=charts.horizontal_bars(
-            [(AGENT_STATUS_LABELS[s], status_totals[s]) for s in STATUSES]),
+            [(AGENT_STATUS_LABELS[s], status_totals[s]) for s in STATUSES], fmt=number),
         type_chart=charts.horizontal_bars(
-            [(type_name(t), stats.per_type[t]) for t in stats.types]),
+            [(type_name(t), stats.per_type[t]) for t in stats.types], fmt=number),
         duration=insights.duration, ratings=ratings,
         rating_chart=charts.horizontal_bars(
-            [(f"{score} ★", n) for score, n in ratings.distribution.items()], label_width=60),
+            [(_("%(score)d ★", score=score), n) for score, n in ratings.distribution.items()],
+            label_width=60, fmt=number),
         no_results=gaps.no_results(period), no_click=gaps.no_click(period),
         filed=gaps.filed_after_suggestions(period), articles=articles,
         retention=insights.retention(), tables=TABLES)
@@ -119,9 +135,10 @@ def insights_csv():
     name = request.args.get("table", "", type=str)
     if name not in TABLES:
         abort(404)
-    period, _ = insights.parse_period(request.args)
-    header, rows = TABLES[name][1](period)
-    text = csvfile.render(header, rows)
+    period, _problem = insights.parse_period(request.args)
+    with force_locale("en"):
+        header, rows = TABLES[name][1](period)
+        text = csvfile.render(header, rows)
     filename = f"{name}-{period.first_day.isoformat()}-{period.last_day.isoformat()}.csv"
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})

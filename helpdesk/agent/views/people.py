@@ -2,6 +2,8 @@
 blocking; export and erasure (admins)."""
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ...access import is_admin
@@ -15,6 +17,12 @@ from .. import gate, people, privacy
 from . import bp
 
 REQUESTS_SHOWN = 200
+# One whole sentence per role, so each language says it its own way.
+NOW_ROLE = {
+    "requester": lambda email: _("%(email)s is now requester.", email=email),
+    "agent": lambda email: _("%(email)s is now agent.", email=email),
+    "admin": lambda email: _("%(email)s is now admin.", email=email),
+}
 
 
 def _user_or_404(user_id):
@@ -44,8 +52,8 @@ def invite():
         return render_template("agent/people.html", staff=people.staff(), roles=ROLES,
                                role_words=ROLE_LABELS, me=gate.current_agent(),
                                invite_email=email[:254], invite_role=role), 400
-    flash(f"Invitation sent to {created.user.email} ({ROLE_LABELS[created.user.role]}).",
-          "success")
+    flash(_("Invitation sent to %(email)s (%(role)s).", email=created.user.email,
+            role=ROLE_LABELS[created.user.role]), "success")
     return redirect(url_for(".people_page"), 303)
 
 
@@ -60,7 +68,7 @@ def change_role(user_id):
         flash(str(refused), "error")
     else:
         if changed:
-            flash(f"{user.email} is now {ROLE_LABELS[user.role].lower()}.", "success")
+            flash(NOW_ROLE[user.role](user.email), "success")
     return redirect(url_for(".people_page"), 303)
 
 
@@ -70,11 +78,11 @@ def change_name(user_id):
     user = _user_or_404(user_id)
     raw = request.form.get("display_name", "", type=str)
     if len(raw) > NAME_MAX:
-        flash(f"Keep the name under {NAME_MAX} characters.", "error")
+        flash(_("Keep the name under %(num)d characters.", num=NAME_MAX), "error")
         return redirect(url_for(".people_page"), 303)
     name = people.set_name(user, raw)
-    flash(f"{user.email} is called {name} now." if name else
-          f"{user.email} has no name now: the address is shown.", "success")
+    flash(_("%(email)s is called %(name)s now.", email=user.email, name=name) if name else
+          _("%(email)s has no name now: the address is shown.", email=user.email), "success")
     return redirect(url_for(".people_page"), 303)
 
 
@@ -88,8 +96,8 @@ def change_active(user_id):
     except people.PeopleError as refused:
         flash(str(refused), "error")
     else:
-        flash(f"{user.email} is {'active again' if active else 'deactivated and signed out'}.",
-              "success")
+        flash(_("%(email)s is active again.", email=user.email) if active else
+              _("%(email)s is deactivated and signed out.", email=user.email), "success")
     return redirect(url_for(".people_page"), 303)
 
 
@@ -120,7 +128,8 @@ def block():
     if not email:
         abort(400)
     spam.block(email, gate.current_agent())
-    flash(f"{email} is blocked: new requests and mail from it are refused quietly.", "success")
+    flash(_("%(email)s is blocked: new requests and mail from it are refused quietly.",
+            email=email), "success")
     return redirect(url_for(".requester_page", email=email), 303)
 
 
@@ -131,7 +140,7 @@ def unblock():
         select(BlockedSender).where(BlockedSender.email == email)).scalar_one_or_none()
     if found is not None:
         spam.unblock(found)
-        flash(f"{email} is no longer blocked.", "success")
+        flash(_("%(email)s is no longer blocked.", email=email), "success")
     return redirect(url_for(".requester_page", email=email), 303)
 
 
@@ -160,13 +169,21 @@ def erase():
     email = _email_arg()
     confirm = normalize_email(request.form.get("confirm", "", type=str))
     if not email or confirm != email:
-        flash("Type the address again to confirm the erasure.", "error")
+        flash(_("Type the address again to confirm the erasure."), "error")
         return redirect(url_for(".requester_page", email=email), 303)
     try:
         done = privacy.erase(email, gate.current_agent())
     except privacy.PrivacyError as refused:
         flash(str(refused), "error")
         return redirect(url_for(".requester_page", email=email), 303)
-    flash(f"Everything held about {email} was erased ({done['requests']} requests"
-          f"{', and the account' if done['account'] else ''}).", "success")
+    if done["account"]:
+        erased = ngettext("Everything held about %(email)s was erased (%(num)d request, and "
+                          "the account).",
+                          "Everything held about %(email)s was erased (%(num)d requests, and "
+                          "the account).", done["requests"], email=email)
+    else:
+        erased = ngettext("Everything held about %(email)s was erased (%(num)d request).",
+                          "Everything held about %(email)s was erased (%(num)d requests).",
+                          done["requests"], email=email)
+    flash(erased, "success")
     return redirect(url_for(".queue_page"), 303)

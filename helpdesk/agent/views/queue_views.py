@@ -3,6 +3,8 @@
 from urllib.parse import parse_qs
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from ...tickets.types import request_types
@@ -50,17 +52,18 @@ def bulk():
         elif value.isdigit() and len(value) < 10:
             changes.assignee_id = int(value)
         else:
-            flash("Choose whom to assign the selected requests to.", "error")
+            flash(_("Choose whom to assign the selected requests to."), "error")
             return redirect(back, 303)
     elif action == "status":
         changes.status = request.form.get("bulk_status", "", type=str)
     else:
-        flash("Choose an action for the selected requests.", "error")
+        flash(_("Choose an action for the selected requests."), "error")
         return redirect(back, 303)
     try:
         changed = actions.bulk(ids, changes, agent, request_types())
     except actions.ActionError as refused:
         flash(str(refused), "error")
     else:
-        flash(f"{changed} request{'' if changed == 1 else 's'} changed.", "success")
+        flash(ngettext("%(num)d request changed.", "%(num)d requests changed.", changed),
+              "success")
     return redirect(back, 303)

@@ -11,6 +11,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ...access import is_admin
 from ...extensions import csrf, limiter
@@ -20,15 +22,16 @@ from ...tickets import conversation, environment, service, spam, storage, timeli
 from ...tickets.service import Upload
 from ...tickets.types import request_types
 from ...urls import external_url
-from ...vocabulary import AGENT_STATUS_LABELS, DONE_STATUSES
+from ...vocabulary import AGENT_STATUS_LABELS, CHANGE_FIELD_LABELS, DONE_STATUSES
 from ...web import wants_json
 from .. import actions, collisions, gate, pages, queue, saved, seen
 from ..forms import REPLY_STATUSES, AgentReplyForm
 from . import bp
 
 KB_RESULTS = 5
-PREVIEWS_LIMITED = ("You have asked for many previews in a short time. Wait a minute and press"
-                    " Preview again, or send your text as it is: what you typed is still here.")
+PREVIEWS_LIMITED = _l("You have asked for many previews in a short time. Wait a minute and "
+                      "press Preview again, or send your text as it is: what you typed is "
+                      "still here.")
 
 
 def _ticket_or_404(ref):
@@ -107,7 +110,7 @@ def _preview_key():
 def _preview_refused(limit):
     """Too many previews: the page again with the draft kept, and why."""
     if wants_json():
-        refused = jsonify(error=PREVIEWS_LIMITED)
+        refused = jsonify(error=str(PREVIEWS_LIMITED))
         refused.status_code = 429
         return refused
     form = AgentReplyForm()
@@ -129,7 +132,8 @@ def reply(ref):
     if not form.validate():
         if form.errors.get("csrf_token"):
             form.body.errors = list(form.body.errors) + [
-                "This page had expired, so nothing was sent. Check your text and send again."]
+                _("This page had expired, so nothing was sent. Check your text and send "
+                  "again.")]
         form.body.errors = list(form.body.errors) + list(form.seen.errors)
         return _page(ticket, form, 400, files_dropped=bool(files))
     if not _sending():
@@ -144,7 +148,7 @@ def reply(ref):
     internal = "note" in request.form
     then_status = None if internal else form.then_status.data
     if then_status is not None and then_status not in REPLY_STATUSES:
-        form.then_status.errors = ["Choose a status from the list."]
+        form.then_status.errors = [_("Choose a status from the list.")]
         return _page(ticket, form, 400, files_dropped=bool(files))
     try:
         message = conversation.add_reply(
@@ -156,9 +160,10 @@ def reply(ref):
     except (service.TooManyFiles, storage.AttachmentRefused) as refused:
         form.attachments.errors = [str(refused)]
         return _page(ticket, form, 400, files_dropped=True)
-    flash("Internal note added." if internal else
-          f"Reply sent to {ticket.requester_email}. The status is now "
-          f"“{AGENT_STATUS_LABELS[message.ticket.status]}”.", "success")
+    flash(_("Internal note added.") if internal else
+          _("Reply sent to %(email)s. The status is now “%(status)s”.",
+            email=ticket.requester_email, status=AGENT_STATUS_LABELS[message.ticket.status]),
+          "success")
     return redirect(url_for(".request_page", ref=ticket.ref, _anchor=f"m{message.id}"), 303)
 
 
@@ -179,7 +184,7 @@ def _helper_action(ticket, form, files):
         raw = request.form.get("saved_reply", "", type=str)
         chosen = saved.get(int(raw)) if raw.isdigit() and len(raw) < 10 else None
         if chosen is None:
-            extra["saved_problem"] = "Choose a saved reply to insert."
+            extra["saved_problem"] = _("Choose a saved reply to insert.")
         else:
             form.body.data = _append(form.body.data,
                                      saved.fill(chosen.body, ticket, gate.current_agent()))
@@ -218,14 +223,15 @@ def update(ref):
     elif assignee:
         changes.assignee_id = _id_or_none(assignee)
         if changes.assignee_id is None:
-            flash("Choose an agent from the list.", "error")
+            flash(_("Choose an agent from the list."), "error")
             return redirect(url_for(".request_page", ref=ticket.ref), 303)
     try:
         changed = actions.update(ticket, changes, gate.current_agent(), request_types())
     except actions.ActionError as refused:
         flash(str(refused), "error")
     else:
-        flash(f"Changed: {', '.join(changed)}." if changed else "Nothing changed.",
+        names = ", ".join(str(CHANGE_FIELD_LABELS.get(name, name)) for name in changed)
+        flash(_("Changed: %(fields)s.", fields=names) if changed else _("Nothing changed."),
               "success" if changed else "info")
     return redirect(url_for(".request_page", ref=ticket.ref), 303)
 
@@ -235,8 +241,9 @@ def mark_spam(ref):
     ticket = _ticket_or_404(ref)
     block = request.form.get("block") == "y"
     spam.mark_spam(ticket, gate.current_agent(), block_sender=block)
-    flash(f"{ticket.ref} is marked as spam" + (f" and {ticket.requester_email} is blocked."
-                                               if block else "."), "success")
+    flash(_("%(ref)s is marked as spam and %(email)s is blocked.", ref=ticket.ref,
+            email=ticket.requester_email) if block else
+          _("%(ref)s is marked as spam.", ref=ticket.ref), "success")
     return redirect(url_for(".queue_page"), 303)
 
 
@@ -244,7 +251,7 @@ def mark_spam(ref):
 def not_spam(ref):
     ticket = _ticket_or_404(ref)
     spam.not_spam(ticket, gate.current_agent())
-    flash(f"{ticket.ref} is back in the queue.", "success")
+    flash(_("%(ref)s is back in the queue.", ref=ticket.ref), "success")
     return redirect(url_for(".request_page", ref=ticket.ref), 303)
 
 
@@ -257,5 +264,5 @@ def delete(ref):
                                files=len(ticket.attachments), messages=len(ticket.messages))
     reference = ticket.ref
     spam.delete_request(ticket)
-    flash(f"{reference} and its files were deleted.", "success")
+    flash(_("%(ref)s and its files were deleted.", ref=reference), "success")
     return redirect(url_for(".queue_page"), 303)

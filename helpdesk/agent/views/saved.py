@@ -1,6 +1,7 @@
 """Saved replies, managed by admins (agents insert them on a request's page)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from .. import gate, saved
 from . import bp
@@ -18,7 +19,7 @@ def saved_replies():
         except saved.SavedReplyError as refused:
             return render_template("agent/saved_replies.html", replies=saved.listing(),
                                    title=title, body=body, error=str(refused)), 400
-        flash(f"Saved reply “{' '.join(title.split())}” added.", "success")
+        flash(_("Saved reply “%(title)s” added.", title=" ".join(title.split())), "success")
         return redirect(url_for(".saved_replies"), 303)
     return render_template("agent/saved_replies.html", replies=saved.listing(), title=title,
                            body=body, error=None)
@@ -44,7 +45,7 @@ def edit_saved_reply(reply_id):
         except saved.SavedReplyError as refused:
             return render_template("agent/saved_reply_edit.html", reply=reply, title=title,
                                    body=body, error=str(refused)), 400
-        flash("Saved reply updated.", "success")
+        flash(_("Saved reply updated."), "success")
         return redirect(url_for(".saved_replies"), 303)
     return render_template("agent/saved_reply_edit.html", reply=reply, title=title, body=body,
                            error=None)
@@ -56,5 +57,5 @@ def delete_saved_reply(reply_id):
     reply = _reply_or_404(reply_id)
     title = reply.title
     saved.delete(reply)
-    flash(f"Saved reply “{title}” deleted.", "success")
+    flash(_("Saved reply “%(title)s” deleted.", title=title), "success")
     return redirect(url_for(".saved_replies"), 303)

@@ -2,6 +2,7 @@
 deliveries, pause, resume and remove."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ...extensions import db
 from ...models import Webhook
@@ -45,7 +46,8 @@ def pause_webhook(hook_id):
     hook = _hook_or_404(hook_id)
     paused = request.form.get("resume") != "1"
     webhooks.set_paused(hook, paused)
-    flash(f"{hook.url} is {'paused' if paused else 'delivering again'}.", "success")
+    flash(_("%(url)s is paused.", url=hook.url) if paused else
+          _("%(url)s is delivering again.", url=hook.url), "success")
     return redirect(url_for(".webhooks_page"), 303)
 
 
@@ -55,5 +57,5 @@ def delete_webhook(hook_id):
     hook = _hook_or_404(hook_id)
     url = hook.url
     webhooks.remove(hook)
-    flash(f"{url} is removed.", "success")
+    flash(_("%(url)s is removed.", url=url), "success")
     return redirect(url_for(".webhooks_page"), 303)

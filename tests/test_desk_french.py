@@ -1,0 +1,110 @@
+"""The agent desk in French: an agent whose browser asks for French reads the queue, a
+request and Insights in French, the same words the requester reads follow the
+requester's language, and what programs read (the API's codes, the CSV files) stays as
+it was. The app reads the French catalog with the desk's fragment folded in (french.py)."""
+
+import re
+from html import unescape
+
+import pytest
+from accounts import file_request, make_user, sign_in_with_password
+from apiclient import bearer, token_for
+from babel.messages import pofile
+from desk import page, reply, signed_in
+from french import FRAGMENTS, compiled_french
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+def app(make_app, tmp_path):
+    return make_app(BABEL_TRANSLATION_DIRECTORIES=str(compiled_french(tmp_path / "translations")))
+
+
+def in_french(client):
+    client.set_cookie("lang", "fr")
+    return client
+
+
+def text(html):
+    """The page's words, tags dropped, spaces folded (no-break spaces kept)."""
+    return re.sub(r"[ \t\n]+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_the_queue_reads_in_french(app):
+    file_request(app, summary="L'export ne fait rien")
+    words = text(page(in_french(signed_in(app)), "/agent/?view=all"))
+    assert "File d'attente" in words
+    for phrase in ("Mes demandes ouvertes", "Non attribuées", "Résolues", "Attribuée à",
+                   "Priorité", "Dernière activité", "Ouverte", "Normale", "Pour les demandes "
+                   "sélectionnées", "Changer le statut"):
+        assert phrase in words, phrase
+    assert "Waiting for customer" not in words and "Last activity" not in words
+
+
+def test_a_request_on_the_desk_reads_in_french(app):
+    ref = file_request(app)
+    words = text(page(in_french(signed_in(app)), f"/agent/requests/{ref}"))
+    for phrase in ("Répondre ou ajouter une note", "Envoyer la réponse", "Ajouter une note "
+                   "interne", "et passer le statut à", "En attente du client", "Résolue",
+                   "Fermée", "Propriétés", "Historique", f"Priorité{NBSP}: Normale"):
+        assert phrase in words, phrase
+
+
+def test_a_reply_is_confirmed_in_french_with_the_status_it_left(app):
+    ref = file_request(app)
+    agent = in_french(signed_in(app))
+    reply(agent, ref, "Bonjour, pouvez-vous essayer à nouveau ?", then_status="resolved")
+    words = text(page(agent, f"/agent/requests/{ref}"))
+    assert f"Le statut est maintenant «{NBSP}Résolue{NBSP}»." in words
+    assert "statut Ouverte → Résolue" in words  # the history, in French words
+
+
+def test_insights_read_in_french(app):
+    words = text(page(in_french(signed_in(app)), "/agent/insights?from=2026-11-06&to=2026-12-03"))
+    for phrase in ("Statistiques", "Entonnoir de résolution autonome", "Évolution par semaine",
+                   "Contenus manquants", "Demandes par statut", "Satisfaction",
+                   "Du 6 novembre 2026 au 3 décembre 2026 (UTC), 28 jours."):
+        assert phrase in words, phrase
+
+
+def test_the_requester_reads_the_status_in_their_own_language(app, client):
+    ref = file_request(app, email="ann@example.com")
+    make_user(app, "ann@example.com", password="a long enough password")
+    sign_in_with_password(client, "ann@example.com", "a long enough password")
+    assert "Waiting for support" in text(page(client, f"/requests/{ref}"))
+    assert "En attente du support" in text(page(in_french(client), f"/requests/{ref}"))
+
+
+def test_the_api_keeps_its_codes_whatever_the_language(app, client):
+    ref = file_request(app)
+    secret = token_for(app, "agent@example.com", scope="agent", access="read")
+    found = client.get(f"/api/v1/desk/requests/{ref}",
+                       headers=bearer(secret) | {"Accept-Language": "fr-FR"}).get_json()
+    assert found["status"] == "open" and found["priority"] == "normal"
+    assert isinstance(found["status_label"], str)
+
+
+def test_the_csv_files_stay_in_english_for_a_french_agent(app):
+    file_request(app)
+    agent = in_french(signed_in(app))
+    csv = agent.get("/agent/insights/export.csv?table=funnel").get_data(as_text=True)
+    assert csv.splitlines()[:2] == ["stage,count", "Searches,0"]
+    assert "Deflection rate" in csv
+
+
+def test_every_french_text_of_the_desk_keeps_the_values_it_shows():
+    """A translation that drops or renames a placeholder would break its page in French."""
+    with open(FRAGMENTS / "fr-desk.po", "rb") as source:
+        catalog = pofile.read_po(source, locale="fr")
+    names = re.compile(r"%\((\w+)\)")
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(strings), message.id
+        wanted = set(names.findall(ids[-1]))
+        for string in strings:
+            assert set(names.findall(string)) == wanted, (message.id, string)
+            assert " :" not in string and " ?" not in string, string  # no-break spaces

@@ -42,6 +42,12 @@ def test_a_word_typed_without_its_accents_finds_the_accented_one(client):
     assert results(client, "reinitialiser", FRENCH)[0][0] == RESET
 
 
+def test_a_participle_typed_without_its_accent_finds_the_accented_one(client):
+    # The stemmer reads accents ("connectée" -> connect, "connectee" -> connecte): the
+    # index holds both stems, so either spelling finds the article.
+    assert results(client, "connectee", FRENCH)[0][0] == PRINTER
+
+
 def test_the_result_shows_the_accents_as_written(client):
     found = suggestions(client, "reinitialiser", FRENCH)[0]
     marked = [found["snippet"][start:end] for start, end in found["highlights"]]

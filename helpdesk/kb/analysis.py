@@ -64,7 +64,7 @@ FRENCH_STOP_WORDS = frozenset({
     "comment", "pourquoi", "quand", "quoi", "quel", "quelle", "quels", "quelles", "faire",
     "fait", "faut", "peux", "peut", "puis", "pouvez", "bonjour", "merci", "svp", "aide",
     "aider", "cela", "ça", "ca", "cet", "cette", "est-ce", "alors", "aussi", "donc", "si",
-    "mes", "mon", "ma", "nos", "tout", "tous", "toute", "toutes",
+    "les", "où", "mes", "mon", "ma", "nos", "tout", "tous", "toute", "toutes",
 })
 FRENCH_FILLER_WORDS = frozenset({
     "rien", "toujours", "encore", "jamais", "vraiment", "très", "trop", "beaucoup", "chose",
@@ -152,11 +152,38 @@ def _fold_char(char):
     return bare if len(bare) == 1 else char
 
 
+class BothStemsFilter(Filter):
+    """Each word's stem with its accents folded, and, where it differs, the stem of the
+    word typed without accents (the stemmer reads accents: "connectée" stems to
+    `connect`, "connectee" to `connecte`). The index holds both at one position, so a
+    reader typing with accents or without finds the word; queries take one stem (the
+    `_one_word` chain), the one for what was typed."""
+
+    def __init__(self, stemmer):
+        self.stemmer = stemmer  # a StemFilter (its cache of stems is its own)
+
+    def __call__(self, tokens):
+        stem = self.stemmer._stem if hasattr(self.stemmer, "_stem") else self.stemmer.stemfn
+        for token in tokens:
+            text = token.text
+            first = fold(stem(text))
+            token.text = first
+            yield token
+            bare = fold(text)
+            if bare != text:
+                second = stem(bare)
+                if second != first:
+                    token.text = second
+                    yield token
+
+
 class Language:
     """The analysis of one language: its stop words, filler words and stemmer.
 
     Built once per language (`language(code)`); indexes pickle its analyzers in their
-    schema, so everything here is plain data and Whoosh's own filters.
+    schema, so everything here is plain data and Whoosh's own filters. Stop words are
+    matched with and without accents; stems are taken of the word as written, then
+    folded (`BothStemsFilter`).
     """
 
     def __init__(self, code):
@@ -172,19 +199,22 @@ class Language:
             stops |= FRENCH_STOP_WORDS if base == "fr" else frozenset()
             fillers = FRENCH_FILLER_WORDS if base == "fr" else frozenset()
             stemmer = StemFilter(lang=base, cachesize=200_000) if has_stemmer(base) else None
-        self.stop_words = frozenset(fold(w) for w in stops)
-        self.filler_words = frozenset(fold(w) for w in fillers)
+        self.stop_words = frozenset(stops) | frozenset(fold(w) for w in stops)
+        self.filler_words = frozenset(fillers) | frozenset(fold(w) for w in fillers)
         stop = StopFilter(stoplist=self.stop_words, minsize=2)
-        words = RegexTokenizer(TOKEN) | IdentifierFilter() | LowercaseFilter() | _FOLD | stop
-        one_word = RegexTokenizer(TOKEN) | LowercaseFilter() | _FOLD | stop
+        lowered = RegexTokenizer(TOKEN) | IdentifierFilter() | LowercaseFilter() | stop
+        one_word = RegexTokenizer(TOKEN) | LowercaseFilter() | stop
         if stemmer is not None:
-            self.analyzer, one_word = words | stemmer, one_word | stemmer
+            self.analyzer = lowered | BothStemsFilter(stemmer)
+            self.pair_analyzer = lowered | stemmer | _FOLD | PairFilter()
+            one_word = one_word | stemmer | _FOLD
         else:
-            self.analyzer = words
-        self.pair_analyzer = self.analyzer | PairFilter()
+            self.analyzer = lowered | _FOLD
+            self.pair_analyzer = self.analyzer | PairFilter()
+            one_word = one_word | _FOLD
         # Unstemmed words: completions of a half-typed word and spelling corrections come
         # from here, so "configura" completes to "configuration".
-        self.word_analyzer = words
+        self.word_analyzer = lowered | _FOLD
         self._one_word = one_word
         self.stem = lru_cache(maxsize=200_000)(self._stem)
         self.filler_terms = frozenset(filter(None, (self.stem(w) for w in self.filler_words)))
@@ -194,9 +224,9 @@ class Language:
         tokens = [t.text for t in self._one_word(word)]
         return tokens[0] if len(tokens) == 1 else None
 
-    def lower(self, word):
-        """A typed word as the words field holds it: lower case, accents folded."""
-        return fold(word.lower())
+    def stems(self, word):
+        """Every index term a word may stand for (as written, and without accents)."""
+        return {t for t in (self.stem(word), self.stem(fold(word))) if t}
 
     def __getstate__(self):
         raise TypeError("a Language is not stored; build it with language(code)")

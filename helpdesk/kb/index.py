@@ -30,10 +30,10 @@ from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.writing import CLEAR
 
-from .analysis import ENGLISH
+from .analysis import ENGLISH, fold
 
 # Bump when the schema or the analysis changes: a mismatch rebuilds the index.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 STORED_TEXT_CHARS = 3000
 # Cached (article, score) entries; as arrays, 12 bytes each: 2 million is about 24 MB.
@@ -274,11 +274,13 @@ class IndexView:
         return [_text(t) for _, t in self.reader.most_frequent_terms("body", count)]
 
     def has_word(self, word):
-        return self.doc_frequency("words", word) > 0
+        # The words field holds words without their accents, as typed or not.
+        return self.doc_frequency("words", fold(word)) > 0
 
     def published_word(self, word):
         """Whether a published article holds `word`. Whoosh keeps the terms of deleted
         documents (drafts, removed files) until segments merge: their postings tell."""
+        word = fold(word)
         if not self.has_word(word):
             return False
         if self.alive() is None:
@@ -288,6 +290,8 @@ class IndexView:
 
     def completions(self, prefix, number):
         """The most frequent indexed words starting with `prefix`."""
+        prefix = fold(prefix)
+
         def compute():
             return [_text(word) for _, word in
                     self.reader.most_frequent_terms("words", number=number, prefix=prefix)]
@@ -298,6 +302,7 @@ class IndexView:
         edit distance only (a transposition counts one), at most one edit for words of
         five letters or fewer and two for longer ones."""
         allowed = 1 if len(word) <= 5 else 2
+        word = fold(word)
 
         def compute():
             near = {}

@@ -8,7 +8,7 @@ them less, and a long description cannot drown a short summary.
 
 from dataclasses import dataclass, field
 
-from .analysis import ENGLISH, MAX_PARTS, fold, identifier_parts, tokens_of
+from .analysis import ENGLISH, MAX_PARTS, identifier_parts, tokens_of
 
 ALSO_MAX_TERMS = 12  # distinct description words kept, the first ones written
 ALSO_MEANING_WORDS = 40  # of the description, embedded after the summary
@@ -86,9 +86,9 @@ def spelled(token):
     """(whole identifier or None, [plain words]) of one token, lower case."""
     parts = identifier_parts(token)
     if not parts:
-        return None, [fold(token.lower())]
-    whole = fold(token.lower()) if len(parts) <= MAX_PARTS else None
-    return whole, [fold(p.lower()) for p in parts]
+        return None, [token.lower()]
+    whole = token.lower() if len(parts) <= MAX_PARTS else None
+    return whole, [p.lower() for p in parts]
 
 
 def meaningful(uq, lang=ENGLISH):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import ENGLISH, PAIR_SEPARATOR, TOKEN, fold, words_of
+from .analysis import ENGLISH, PAIR_SEPARATOR, TOKEN, words_of
 from .fusion import fuse
 from .index import Scores
 from .query import Concept, spelled
@@ -301,8 +301,7 @@ class Ranker:
         fixes = {c.word: c.corrected for c in concepts if c.corrected}
         if not fixes:
             return None
-        return TOKEN.sub(lambda m: fixes.get(fold(m.group(0).lower()), m.group(0)),
-                         uq.text).strip()
+        return TOKEN.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), uq.text).strip()
 
 
 def load_synonyms(path, lang=ENGLISH):
@@ -317,9 +316,8 @@ def load_synonyms(path, lang=ENGLISH):
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
-            stems = {lang.stem(w.strip().lower()) for w in line.split(",")
-                     if w.strip() and len(words_of(w)) == 1}
-            stems.discard(None)
+            stems = {term for w in line.split(",") if w.strip() and len(words_of(w)) == 1
+                     for term in lang.stems(w.strip().lower())}
             for s in stems:
                 groups.setdefault(s, set()).update(stems - {s})
     return groups

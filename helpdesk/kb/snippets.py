@@ -52,7 +52,10 @@ def find_matches(text, words, prefix="", lang=ENGLISH):
         if prefix and surface.startswith(prefix):
             matches.append((m.start(), m.end(), prefix))
             continue
-        term = _term_of(surface, words, lang.stem)
+        # The word as written first: its accents tell the stemmer (see BothStemsFilter).
+        written = text[m.start():m.end()].lower()
+        term = _term_of(written, words, lang.stem) or (
+            _term_of(surface, words, lang.stem) if written != surface else None)
         if term is not None:
             matches.append((m.start(), m.end(), term))
     return matches

@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 from .agent.cli import users_group
 from .backup import backup_command, restore_command
 from .inbound.commands import register as register_mail_commands
-from .kb import get_kb
+from .kb import get_shelf
 from .kb.modelstore import ModelError, ensure
 from .maintenance import run
 from .outgoing.hook_delivery import deliver_pending
@@ -43,14 +43,15 @@ def kb_group():
 @with_appcontext
 def reindex(full):
     """Bring the article index up to date with ARTICLES_DIR."""
-    kb = get_kb()
-    kb.wait()  # a build started with the app finishes first
-    report = kb.sync(full=full)
-    for slug, reason in sorted(report.errors.items()):
-        click.echo(f"skipped {slug}: {reason}", err=True)
-    click.echo(f"{len(kb.articles)} articles indexed"
-               f" ({len(report.added)} added, {len(report.updated)} updated,"
-               f" {len(report.deleted)} removed, {len(report.errors)} skipped)")
+    shelf = get_shelf()
+    shelf.wait()  # a build started with the app finishes first
+    reports = shelf.sync(full=full)
+    for locale, report in reports.items():
+        suffix = "" if locale == shelf.default_locale else f".{locale}"
+        for slug, reason in sorted(report.errors.items()):
+            click.echo(f"skipped {slug}{suffix}: {reason}", err=True)
+    for line in shelf.summary(reports):
+        click.echo(line)
 
 
 @kb_group.command("model")

@@ -14,7 +14,7 @@ from flask import current_app
 from .agent.actions import auto_close_resolved
 from .events import purge_old
 from .extensions import db
-from .kb import get_kb
+from .kb import get_shelf
 from .outgoing.outbox import backlog, purge_sent
 from .tickets.search import compact_fulltext
 from .tickets.service import remove_orphan_files
@@ -41,12 +41,9 @@ def orphan_files():
 
 def article_index():
     """Bring this host's index up to date; a missing or corrupt one is rebuilt."""
-    kb = get_kb()
-    kb.wait()
-    report = kb.sync()
-    return (f"{len(kb.articles)} articles indexed ({len(report.added)} added,"
-            f" {len(report.updated)} updated, {len(report.deleted)} removed,"
-            f" {len(report.errors)} skipped)")
+    shelf = get_shelf()
+    shelf.wait()
+    return "; ".join(shelf.summary(shelf.sync()))
 
 
 def old_events():

@@ -1,6 +1,8 @@
-"""Helpers for tests about languages: French from this branch's own fragment
-(i18n/fr-core.po), compiled into a site's instance/translations folder as a site would
-override the shipped catalog."""
+"""Helpers for tests about languages: a small help center written in English and French
+(a printer article in both languages, a label article in English only, a password
+article in French only with its accents, a French category title), and French
+compiled into a site's instance/translations folder as a site would override the
+shipped catalog."""
 
 import io
 from pathlib import Path
@@ -24,3 +26,31 @@ def install_french(instance_path, extra=None):
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     (folder / "messages.mo").write_bytes(buffer.getvalue())
+
+
+FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
+
+PRINTER = "/articles/devices/zebra-printer"
+LABELS = "/articles/devices/zebra-labels"
+RESET = "/articles/devices/reinitialiser-le-mot-de-passe"
+
+
+def write_bilingual(write_article):
+    write_article("devices/_category.md", "---\ntitle: Devices\n---\nPrinters and scanners.\n")
+    write_article("devices/_category.fr.md",
+                  "---\ntitle: Appareils\n---\nImprimantes et lecteurs.\n")
+    write_article("devices/zebra-printer.md",
+                  "---\ntitle: Connecting a Zebra printer\n---\n"
+                  "Plug the Zebra printer in, then open Settings and choose Printers.\n")
+    write_article("devices/zebra-printer.fr.md",
+                  "---\ntitle: Connecter une imprimante Zebra\n---\n"
+                  "Branchez l’imprimante Zebra, puis ouvrez Réglages et choisissez "
+                  "Imprimante. Une fois connectée, elle apparaît dans la liste.\n")
+    write_article("devices/zebra-labels.md",
+                  "---\ntitle: Zebra label sizes\n---\n"
+                  "Zebra printers take labels from 25 mm to 100 mm wide.\n")
+    write_article("devices/reinitialiser-le-mot-de-passe.fr.md",
+                  "---\ntitle: Réinitialiser le mot de passe de la borne\n---\n"
+                  "Pour réinitialiser le mot de passe de la borne, maintenez le bouton "
+                  "enfoncé dix secondes.\n")

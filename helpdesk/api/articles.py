@@ -3,15 +3,16 @@
 from flask import url_for
 
 from .. import events
-from ..kb import get_kb
+from ..kb import get_shelf
+from ..locales import choose
 from . import schemas
 from .blueprint import BEARER, ApiError, any_token, bp
 
 MIN_CHARS = 2
 
 
-def _hit(kb, hit):
-    return {"slug": hit.slug, "title": kb.articles[hit.slug].title,
+def _hit(info, hit):
+    return {"slug": hit.slug, "title": info.title,
             "url": url_for("kb.article", path=hit.slug), "snippet": hit.snippet,
             "highlights": [list(span) for span in hit.highlights]}
 
@@ -23,13 +24,14 @@ def _hit(kb, hit):
 @bp.doc(security=BEARER)
 def search_articles(args):
     """Articles matching a query, best first."""
-    kb, text = get_kb(), args["q"].strip()
+    text = args["q"].strip()
     found = []
     if len(text) >= MIN_CHARS:
-        results = kb.search(text, page=1, pagelen=args["limit"])
-        found = [h for h in results.hits if h.slug in kb.articles]
+        # In the language the client asks for (Accept-Language), else the default one.
+        results = get_shelf().search(text, choose(), page=1, pagelen=args["limit"])
+        found = results.hits
         events.record(events.SEARCH, query=text, result_count=results.total)
-    return {"query": args["q"], "results": [_hit(kb, h) for h in found]}
+    return {"query": args["q"], "results": [_hit(info, h) for info, h in found]}
 
 
 @bp.get("/articles/suggest")
@@ -39,12 +41,12 @@ def search_articles(args):
 @bp.doc(security=BEARER)
 def suggest_articles(args):
     """Answers while the person types (the last word may be half typed)."""
-    kb, text = get_kb(), args["q"]
+    text = args["q"]
     found = []
     if len(text.strip()) >= MIN_CHARS:
-        found = [h for h in kb.suggest(text, limit=args["limit"]) if h.slug in kb.articles]
+        found = get_shelf().suggest(text, choose(), limit=args["limit"])
         events.record(events.SUGGEST, query=text.strip(), result_count=len(found))
-    return {"query": text, "results": [_hit(kb, h) for h in found]}
+    return {"query": text, "results": [_hit(info, h) for info, h in found]}
 
 
 @bp.get("/articles/<path:slug>")
@@ -53,10 +55,13 @@ def suggest_articles(args):
 @bp.doc(security=BEARER)
 def read_article(slug):
     """One published article, rendered to HTML (the same HTML as its page)."""
-    loaded = get_kb().load(slug) if len(slug) <= 255 else None
+    shelf = get_shelf()
+    shown = shelf.resolve(slug, choose()) if len(slug) <= 255 else None
+    loaded = shelf.load(shown.info) if shown else None
     if loaded is None:
         raise ApiError(404, "not_found", "No such article.")
     article, rendered = loaded
+    slug = article.slug
     events.record(events.VIEWED, slug=slug)
     return {"slug": slug, "title": article.title, "url": url_for("kb.article", path=slug),
             "summary": article.summary or "", "html": rendered.html}

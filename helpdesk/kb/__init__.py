@@ -1,32 +1,65 @@
 """The help center: Markdown articles, their index, and the pages that show them."""
 
 import logging
+from pathlib import Path
 
 from flask import current_app
 
+from ..locales import offered
+from .analysis import language
+from .files import Edition
 from .library import KnowledgeBase
 from .modelstore import ModelError, resolve
 from .ranking import Ranker, load_synonyms
+from .shelf import Shelf
 
 EXTENSION_KEY = "helpdesk.kb"
+SHELF_KEY = "helpdesk.kb.shelf"
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app):
-    synonyms_file = app.config.get("SEARCH_SYNONYMS_FILE")
-    ranker = Ranker(synonyms=load_synonyms(synonyms_file) if synonyms_file else None)
-    kb = KnowledgeBase(app.config["ARTICLES_DIR"], app.config["INDEX_DIR"],
-                       check_interval=app.config["KB_CHECK_INTERVAL"], ranker=ranker,
-                       max_query_chars=app.config["SEARCH_MAX_QUERY_CHARS"],
-                       max_query_terms=app.config["SEARCH_MAX_TERMS"],
-                       background=app.config["KB_BACKGROUND"],
-                       warm_terms=app.config["KB_WARM_TERMS"] if app.config["KB_BACKGROUND"] else 0,
-                       semantic=semantic_folder(app))
-    app.extensions[EXTENSION_KEY] = kb
+    """One KnowledgeBase per language of SUPPORTED_LOCALES: the default language's in
+    INDEX_DIR, each other one's in a folder of INDEX_DIR named for it (`index/fr`)."""
+    locales = offered(app.config)
+    editions = {locale: _edition(app, locale, locales) for locale in locales}
+    shelf = Shelf(editions)
+    app.extensions[EXTENSION_KEY] = shelf.default
+    app.extensions[SHELF_KEY] = shelf
     if app.config["KB_INDEX_ON_START"]:
-        kb.start()
-    return kb
+        shelf.start()
+    return shelf.default
+
+
+def _edition(app, locale, locales):
+    default = locale == locales[0]
+    lang = language(locale)
+    synonyms = synonyms_file(app.config.get("SEARCH_SYNONYMS_FILE"), None if default else locale)
+    ranker = Ranker(synonyms=load_synonyms(synonyms, lang) if synonyms else None, lang=lang)
+    index_dir = Path(app.config["INDEX_DIR"])
+    background = app.config["KB_BACKGROUND"]
+    return KnowledgeBase(app.config["ARTICLES_DIR"], index_dir if default else index_dir / locale,
+                         check_interval=app.config["KB_CHECK_INTERVAL"], ranker=ranker,
+                         max_query_chars=app.config["SEARCH_MAX_QUERY_CHARS"],
+                         max_query_terms=app.config["SEARCH_MAX_TERMS"],
+                         background=background,
+                         warm_terms=app.config["KB_WARM_TERMS"] if background else 0,
+                         # The model reads English: other languages are searched by words.
+                         semantic=semantic_folder(app) if default else None,
+                         edition=Edition(locale, locales[0], locales))
+
+
+def synonyms_file(path, locale=None):
+    """The synonyms of a language: SEARCH_SYNONYMS_FILE for the default one, and for
+    another the file beside it named for it (`synonyms.fr.txt`), when there is one."""
+    if not path:
+        return None
+    if locale is None:
+        return path
+    path = Path(path)
+    found = path.with_name(f"{path.stem}.{locale}{path.suffix}")
+    return found if found.is_file() else None
 
 
 def semantic_folder(app):
@@ -43,7 +76,13 @@ def semantic_folder(app):
 
 
 def get_kb():
+    """The default language's KnowledgeBase."""
     return current_app.extensions[EXTENSION_KEY]
+
+
+def get_shelf():
+    """Every language's articles, and what a reader of one gets (`shelf.Shelf`)."""
+    return current_app.extensions[SHELF_KEY]
 
 
 def segments(snippet, spans):

@@ -14,19 +14,27 @@ word written:
 * Stop words say nothing and are dropped. Filler words ("too", "nothing", "click") are kept
   but weak: they may lift an article other words found, never find one alone, and are
   never highlighted.
+* Each language has its own stop words and stemmer (`Language`): English keeps the Porter
+  stemmer it was tuned with, other languages get Whoosh's Snowball stemmer and stop list.
+  Accents are folded before anything else (`réinitialiser` and `reinitialiser` are one
+  term); stored text, titles and snippets keep them.
 """
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from whoosh.analysis import (
     STOP_WORDS,
+    CharsetFilter,
     Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
     StopFilter,
 )
+from whoosh.lang import has_stemmer, stopwords_for_language
+from whoosh.support.charset import accent_map
 
 # Words people type into a help center's box that say nothing about the problem.
 HELP_STOP_WORDS = frozenset(STOP_WORDS) | {
@@ -48,6 +56,21 @@ FILLER_WORDS = frozenset({
     "happen", "happens", "happened", "happening", "since", "after", "before", "because",
     "here", "able", "unable", "without", "instead", "same", "other", "another", "one",
     "guys", "weird", "strange", "suddenly", "today", "yesterday", "anybody", "somebody",
+})
+
+# French readers type these in a help center's box; Whoosh's French stop list has the
+# pronouns and auxiliaries, not the politeness and question words.
+FRENCH_STOP_WORDS = frozenset({
+    "comment", "pourquoi", "quand", "quoi", "quel", "quelle", "quels", "quelles", "faire",
+    "fait", "faut", "peux", "peut", "puis", "pouvez", "bonjour", "merci", "svp", "aide",
+    "aider", "cela", "ça", "ca", "cet", "cette", "est-ce", "alors", "aussi", "donc", "si",
+    "les", "où", "mes", "mon", "ma", "nos", "tout", "tous", "toute", "toutes",
+})
+FRENCH_FILLER_WORDS = frozenset({
+    "rien", "toujours", "encore", "jamais", "vraiment", "très", "trop", "beaucoup", "chose",
+    "choses", "cliquer", "clique", "cliqué", "essayé", "essaie", "essayer", "marche",
+    "veux", "voudrais", "besoin", "depuis", "après", "avant", "parce", "autre", "même",
+    "seulement", "aujourd", "hier", "soudain", "quelqu", "quelque",
 })
 
 TOKEN = re.compile(r"\w+(?:[.:/\-]\w+|\[\w+\])*", re.UNICODE)
@@ -114,25 +137,113 @@ class PairFilter(Filter):
 
 
 PAIR_SEPARATOR = " "
-_STOP = StopFilter(stoplist=HELP_STOP_WORDS, minsize=2)
-_STEM = StemFilter(cachesize=200_000)
-ANALYZER = RegexTokenizer(TOKEN) | IdentifierFilter() | LowercaseFilter() | _STOP | _STEM
-PAIR_ANALYZER = ANALYZER | PairFilter()
-# Unstemmed words: completions of a half-typed word and spelling corrections come from
-# here, so "configura" completes to "configuration" and "Did you mean" shows real words.
-WORD_ANALYZER = RegexTokenizer(TOKEN) | IdentifierFilter() | LowercaseFilter() | _STOP
-_ONE_WORD = RegexTokenizer(TOKEN) | LowercaseFilter() | _STOP | _STEM
+# Accents folded: "réinitialiser" typed without them is the same word.
+_FOLD = CharsetFilter(accent_map)
 
 
-@lru_cache(maxsize=200_000)
-def stem(word):
-    """The index term for one word or whole identifier, or None for a stop word."""
-    tokens = [t.text for t in _ONE_WORD(word)]
-    return tokens[0] if len(tokens) == 1 else None
+def fold(text):
+    """`text` without accents, one character for each (so offsets into it hold)."""
+    return "".join(_fold_char(c) for c in text) if not text.isascii() else text
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(char):
+    bare = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    return bare if len(bare) == 1 else char
+
+
+class BothStemsFilter(Filter):
+    """Each word's stem with its accents folded, and, where it differs, the stem of the
+    word typed without accents (the stemmer reads accents: "connectée" stems to
+    `connect`, "connectee" to `connecte`). The index holds both at one position, so a
+    reader typing with accents or without finds the word; queries take one stem (the
+    `_one_word` chain), the one for what was typed."""
+
+    def __init__(self, stemmer):
+        self.stemmer = stemmer  # a StemFilter (its cache of stems is its own)
+
+    def __call__(self, tokens):
+        stem = self.stemmer._stem if hasattr(self.stemmer, "_stem") else self.stemmer.stemfn
+        for token in tokens:
+            text = token.text
+            first = fold(stem(text))
+            token.text = first
+            yield token
+            bare = fold(text)
+            if bare != text:
+                second = stem(bare)
+                if second != first:
+                    token.text = second
+                    yield token
+
+
+class Language:
+    """The analysis of one language: its stop words, filler words and stemmer.
+
+    Built once per language (`language(code)`); indexes pickle its analyzers in their
+    schema, so everything here is plain data and Whoosh's own filters. Stop words are
+    matched with and without accents; stems are taken of the word as written, then
+    folded (`BothStemsFilter`).
+    """
+
+    def __init__(self, code):
+        self.code = base = code.partition("_")[0].lower()
+        if base == "en":
+            stops, fillers = HELP_STOP_WORDS, FILLER_WORDS
+            stemmer = StemFilter(cachesize=200_000)  # Porter: what the ranking was tuned on
+        else:
+            try:
+                stops = frozenset(stopwords_for_language(base))
+            except KeyError:  # Whoosh has no stop list for it: none
+                stops = frozenset()
+            stops |= FRENCH_STOP_WORDS if base == "fr" else frozenset()
+            fillers = FRENCH_FILLER_WORDS if base == "fr" else frozenset()
+            stemmer = StemFilter(lang=base, cachesize=200_000) if has_stemmer(base) else None
+        self.stop_words = frozenset(stops) | frozenset(fold(w) for w in stops)
+        self.filler_words = frozenset(fillers) | frozenset(fold(w) for w in fillers)
+        stop = StopFilter(stoplist=self.stop_words, minsize=2)
+        lowered = RegexTokenizer(TOKEN) | IdentifierFilter() | LowercaseFilter() | stop
+        one_word = RegexTokenizer(TOKEN) | LowercaseFilter() | stop
+        if stemmer is not None:
+            self.analyzer = lowered | BothStemsFilter(stemmer)
+            self.pair_analyzer = lowered | stemmer | _FOLD | PairFilter()
+            one_word = one_word | stemmer | _FOLD
+        else:
+            self.analyzer = lowered | _FOLD
+            self.pair_analyzer = self.analyzer | PairFilter()
+            one_word = one_word | _FOLD
+        # Unstemmed words: completions of a half-typed word and spelling corrections come
+        # from here, so "configura" completes to "configuration".
+        self.word_analyzer = lowered | _FOLD
+        self._one_word = one_word
+        self.stem = lru_cache(maxsize=200_000)(self._stem)
+        self.filler_terms = frozenset(filter(None, (self.stem(w) for w in self.filler_words)))
+
+    def _stem(self, word):
+        """The index term for one word or whole identifier, or None for a stop word."""
+        tokens = [t.text for t in self._one_word(word)]
+        return tokens[0] if len(tokens) == 1 else None
+
+    def stems(self, word):
+        """Every index term a word may stand for (as written, and without accents)."""
+        return {t for t in (self.stem(word), self.stem(fold(word))) if t}
+
+    def __getstate__(self):
+        raise TypeError("a Language is not stored; build it with language(code)")
+
+
+@lru_cache(maxsize=None)
+def language(code):
+    """The analysis of a language code ("en", "fr", "fr_CA"...), built once."""
+    return Language(code)
+
+
+ENGLISH = language("en")
+ANALYZER, PAIR_ANALYZER, WORD_ANALYZER = (ENGLISH.analyzer, ENGLISH.pair_analyzer,
+                                          ENGLISH.word_analyzer)
+stem = ENGLISH.stem
 # Index terms of the filler words.
-FILLER_TERMS = frozenset(filter(None, (stem(w) for w in FILLER_WORDS)))
+FILLER_TERMS = ENGLISH.filler_terms
 
 
 def tokens_of(text):

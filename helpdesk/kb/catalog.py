@@ -19,14 +19,17 @@ class ArticleInfo:
     order: int | None = None
     updated: float = 0.0
     sha256: str = ""  # of the file: which version the index and the vectors hold
+    key: str = ""  # the same for every translation of one article (`translation_key`)
+    locale: str = ""  # the language it is written in ("" where nobody asked)
 
     @property
     def sort_key(self):
         return (self.order if self.order is not None else 10**9, self.title.lower())
 
 
-def from_manifest(data):
-    """(published {slug: ArticleInfo}, errors {slug: reason}, categories {slug: Category})."""
+def from_manifest(data, locale=""):
+    """(published {slug: ArticleInfo}, errors {slug: reason}, categories {slug: Category})
+    of one language's manifest."""
     published, errors = {}, {}
     for slug, entry in data["files"].items():
         if entry["status"] == "ok":
@@ -34,7 +37,7 @@ def from_manifest(data):
                 slug=slug, title=entry["title"], category=entry["category"],
                 summary=entry.get("summary", ""), tags=tuple(entry.get("tags", ())),
                 order=entry.get("order"), updated=entry.get("updated", 0.0),
-                sha256=entry.get("sha256", ""))
+                sha256=entry.get("sha256", ""), key=entry.get("key") or slug, locale=locale)
         elif entry["status"] == "error":
             errors[slug] = entry["error"]
     return published, errors, build_categories(published, data["categories"])

@@ -52,6 +52,7 @@ def read_file(slug, path, mtime, size, old, committed=None):
         status="draft" if article.draft else "ok", sha256=article.sha256,
         title=article.title, category=article.category, summary=article.summary,
         tags=list(article.tags), order=article.order, updated=article.updated,
+        key=article.key,
     )
     if article.draft:
         return entry, None

@@ -9,14 +9,21 @@ the site down.
 import calendar
 import datetime
 import hashlib
+import logging
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import yaml
+from babel import localedata
+
+log = logging.getLogger(__name__)
 
 CATEGORY_FILES = ("_category.md", "index.md")
+CATEGORY_NAMES = tuple(name[:-3] for name in CATEGORY_FILES)
+# "name.fr.md", "name.pt_BR.md", "name.pt-BR.md": a translation's locale before ".md".
+_LOCALE_SUFFIX = re.compile(r"\.([a-z]{2,3}(?:[_-][A-Za-z]{2,4})?)$")
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -40,6 +47,7 @@ class Article:
     draft: bool = False
     updated: float = 0.0
     sha256: str = ""
+    key: str = ""  # links the translations of one article (front matter `translation_key`)
 
     @property
     def name(self):
@@ -182,12 +190,56 @@ def parse_article(slug, raw, mtime=0.0, committed=None):
         draft=_draft(meta),
         updated=next(t for t in (_front_matter_date(meta), committed, mtime) if t is not None),
         sha256=hashlib.sha256(raw).hexdigest(),
+        key=_text(meta.get("translation_key")).strip("/") or slug,
     )
 
 
-def article_path(root, slug):
-    """The file behind a slug, or None when the slug points outside root or nowhere."""
-    return safe_file(root, f"{slug}.md")
+def article_path(root, slug, suffix=""):
+    """The file behind a slug, or None when the slug points outside root or nowhere.
+    `suffix` is a translation's locale (".fr"), "" for the default language's file."""
+    return safe_file(root, f"{slug}{suffix}.md")
+
+
+def split_locale(name, editions=None):
+    """(name without its locale suffix, locale or None) for a file name without ".md":
+    "passwords.fr" -> ("passwords", "fr"). Only a code that names a language counts
+    ("notes.js" is no translation); `editions` maps the site's locales to themselves
+    and their spellings ({"fr": "fr", "pt-br": "pt_BR"}...)."""
+    match = _LOCALE_SUFFIX.search(name)
+    if not match:
+        return name, None
+    code = match.group(1)
+    language, _, region = code.replace("-", "_").partition("_")
+    code = language.lower() + ("_" + region.upper() if region else "")
+    if editions and code in editions:
+        return name[:match.start()], code
+    if localedata.exists(code):
+        return name[:match.start()], code
+    return name, None
+
+
+class Edition:
+    """Which files belong to one language: `locale`, and whether it is the default (whose
+    files carry no suffix) among the site's `supported` locales."""
+
+    def __init__(self, locale, default, supported):
+        self.locale, self.default = locale, default
+        self.supported = frozenset(supported) | {default}
+        self.is_default = locale == default
+        self.suffix = "" if self.is_default else f".{locale}"
+
+    def owns(self, code):
+        """Whether a file whose name carries `code` (None: no suffix) is in this edition."""
+        return code == self.locale or (code is None and self.is_default)
+
+
+_warned = set()  # files already reported as in a language the site does not offer
+
+
+def _unsupported(path, code):
+    if path not in _warned:
+        _warned.add(path)
+        log.warning("%s ignored: %s is not in SUPPORTED_LOCALES", path, code)
 
 
 def safe_file(root, relpath):
@@ -204,12 +256,18 @@ def safe_file(root, relpath):
     return candidate
 
 
-def walk(root):
+def walk(root, edition=None):
     """Stat every Markdown file under root without reading any (the cheap change check).
 
     Returns ({article slug: (path, stat)}, {folder slug: (path, stat)} for category
     description files). Hidden folders and folders starting with `_` are skipped;
     symlinked folders are not followed.
+
+    `edition` (an `Edition`) keeps the files of one language: "name.fr.md" is the French
+    "name"; a file without a suffix, the default language's. A folder's category file in
+    that language wins over the default language's. A file in a language the site does
+    not offer is skipped (with a warning, once). Without `edition`, every file is taken
+    as it is named (the benchmarks' corpora).
     """
     articles, categories = {}, {}
     pending = [(str(root), "")]
@@ -219,7 +277,7 @@ def walk(root):
             entries = list(os.scandir(folder))
         except OSError:
             continue
-        found_category = None
+        found_category, found_rank = None, None
         for entry in entries:
             name = entry.name
             if name.startswith("."):
@@ -234,12 +292,24 @@ def walk(root):
                 stat = entry.stat()
             except OSError:
                 continue
-            if name in CATEGORY_FILES:
-                # `_category.md` wins over `index.md` when a folder has both.
-                if found_category is None or name == CATEGORY_FILES[0]:
-                    found_category = (Path(entry.path), stat)
+            stem, code = name[:-3], None
+            if edition is not None:
+                stem, code = split_locale(stem, edition.supported)
+                if code is not None and code not in edition.supported:
+                    _unsupported(entry.path, code)
+                    continue
+                if not edition.owns(code) and not (stem in CATEGORY_NAMES and code is None):
+                    continue
+            if stem in CATEGORY_NAMES:
+                # This language's file first, then `_category.md` before `index.md`.
+                rank = (code is None, CATEGORY_NAMES.index(stem))
+                if found_rank is None or rank < found_rank:
+                    found_category, found_rank = (Path(entry.path), stat), rank
                 continue
-            articles[prefix + name[:-3]] = (Path(entry.path), stat)
+            slug = prefix + stem
+            if code is not None and slug in articles:
+                continue  # "name.md" and "name.en.md" both: the one without suffix wins
+            articles[slug] = (Path(entry.path), stat)
         if found_category:
             categories[prefix.rstrip("/")] = found_category
     return articles, categories

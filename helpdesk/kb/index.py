@@ -30,10 +30,10 @@ from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.support.levenshtein import damerau_levenshtein
 from whoosh.writing import CLEAR
 
-from .analysis import ANALYZER, PAIR_ANALYZER, WORD_ANALYZER
+from .analysis import ENGLISH, fold
 
 # Bump when the schema or the analysis changes: a mismatch rebuilds the index.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 
 STORED_TEXT_CHARS = 3000
 # Cached (article, score) entries; as arrays, 12 bytes each: 2 million is about 24 MB.
@@ -45,7 +45,9 @@ FREQUENCIES_KEPT = 200_000  # remembered (field, term) document frequencies
 GENERATION_CHECK_SECONDS = 0.5
 
 
-def make_schema():
+def make_schema(lang=ENGLISH):
+    """The fields of an index of articles in one language (`lang`, analysis.Language)."""
+    ANALYZER, PAIR_ANALYZER, WORD_ANALYZER = lang.analyzer, lang.pair_analyzer, lang.word_analyzer
     return Schema(
         slug=ID(stored=True, unique=True, sortable=True),
         category=ID(stored=True),
@@ -103,8 +105,9 @@ class ArticleIndex:
     generation.
     """
 
-    def __init__(self, path):
+    def __init__(self, path, lang=ENGLISH):
         self.path = str(path)
+        self.lang = lang
         self._ix = None
         self._local = threading.local()
         self._cache = OrderedDict()
@@ -126,7 +129,7 @@ class ArticleIndex:
         return self
 
     def create(self):
-        self._ix = whoosh_index.create_in(self.path, make_schema())
+        self._ix = whoosh_index.create_in(self.path, make_schema(self.lang))
         self._newest = (None, 0.0)
         return self
 
@@ -271,11 +274,13 @@ class IndexView:
         return [_text(t) for _, t in self.reader.most_frequent_terms("body", count)]
 
     def has_word(self, word):
-        return self.doc_frequency("words", word) > 0
+        # The words field holds words without their accents, as typed or not.
+        return self.doc_frequency("words", fold(word)) > 0
 
     def published_word(self, word):
         """Whether a published article holds `word`. Whoosh keeps the terms of deleted
         documents (drafts, removed files) until segments merge: their postings tell."""
+        word = fold(word)
         if not self.has_word(word):
             return False
         if self.alive() is None:
@@ -285,6 +290,8 @@ class IndexView:
 
     def completions(self, prefix, number):
         """The most frequent indexed words starting with `prefix`."""
+        prefix = fold(prefix)
+
         def compute():
             return [_text(word) for _, word in
                     self.reader.most_frequent_terms("words", number=number, prefix=prefix)]
@@ -295,6 +302,7 @@ class IndexView:
         edit distance only (a transposition counts one), at most one edit for words of
         five letters or fewer and two for longer ones."""
         allowed = 1 if len(word) <= 5 else 2
+        word = fold(word)
 
         def compute():
             near = {}
@@ -436,8 +444,8 @@ class IndexUnavailable(Exception):
     """The index cannot be opened (missing or corrupt)."""
 
 
-def open_or_fail(path):
-    index = ArticleIndex(path)
+def open_or_fail(path, lang=ENGLISH):
+    index = ArticleIndex(path, lang)
     with warnings.catch_warnings():
         # Whoosh leaves a damaged table of contents open when it fails to read it: let it
         # be closed here, quietly, instead of warning at some later collection.

@@ -49,23 +49,29 @@ class SyncReport:
 
 
 class KnowledgeBase:
-    """`semantic`: an `Encoder`, or the folder of one, loaded on the index thread (None:
-    search by words only)."""
+    """The articles of one language. `semantic`: an `Encoder`, or the folder of one,
+    loaded on the index thread (None: search by words only). `edition` (files.Edition)
+    says which files are this language's (None: every file, as named); the ranker's
+    language analyzes them."""
 
     def __init__(self, articles_dir, index_dir, check_interval=5.0, ranker=None,
                  max_query_chars=200, max_query_terms=12, background=True, warm_terms=0,
-                 semantic=None):
+                 semantic=None, edition=None):
+        self.edition = edition
+        self.locale = edition.locale if edition else ""
         self.articles_dir = Path(articles_dir)
         self.index_dir = Path(index_dir)
         self.check_interval = check_interval
         self.background = background
         self.warm_terms = warm_terms
         self.ranker = ranker or Ranker()
+        self.lang = self.ranker.lang
         self.max_query_chars = max_query_chars
         self.max_query_terms = max_query_terms
         self.index = None
         self.articles = {}  # slug -> ArticleInfo, published only
         self.categories = {}  # folder slug -> articles.Category
+        self.described = {}  # the manifest's categories: folder slug -> their file's metadata
         self.errors = {}  # slug -> why the file was skipped
         self._manifest_stamp = None
         self._last_check = 0.0
@@ -92,7 +98,7 @@ class KnowledgeBase:
         """Open the index at app start; bring it up to date, or rebuild it if unusable."""
         if self._load_catalog():
             try:
-                self.index = open_or_fail(self.index_dir)
+                self.index = open_or_fail(self.index_dir, self.lang)
             except IndexUnavailable as exc:
                 log.warning("article index at %s will be rebuilt: %s", self.index_dir, exc)
         if self.index is None:
@@ -159,7 +165,7 @@ class KnowledgeBase:
 
     def _check_words(self):
         self._last_check = time.monotonic()
-        found, cats = manifest.scan(self.articles_dir)
+        found, cats = manifest.scan(self.articles_dir, self.edition)
         if manifest.stale(found, cats, manifest.read(self.index_dir)):
             self.sync(wait=False, scanned=(found, cats), vectors=False)
         elif self._manifest_stamp != manifest.stamp(self.index_dir):
@@ -181,18 +187,18 @@ class KnowledgeBase:
             index = None
             if known is not None:
                 try:
-                    index = open_or_fail(self.index_dir)
+                    index = open_or_fail(self.index_dir, self.lang)
                 except IndexUnavailable as exc:
                     log.warning("article index at %s will be rebuilt: %s", self.index_dir, exc)
             if index is None:
                 # Nothing usable to replace: start empty (search says it is warming up).
                 full = True
-                index = ArticleIndex(self.index_dir).create()
+                index = ArticleIndex(self.index_dir, self.lang).create()
             if full:
                 # Re-read every file; the commit swaps all documents at once, so readers
                 # go from the old generation to the new one with nothing in between.
                 known = None
-            found, cats = scanned or manifest.scan(self.articles_dir)
+            found, cats = scanned or manifest.scan(self.articles_dir, self.edition)
             # The files' last commits date the articles: one `git log` for the whole
             # folder, and only when some file is read.
             entries, documents, deleted = changes.compare(
@@ -264,7 +270,8 @@ class KnowledgeBase:
         data = manifest.read(self.index_dir)
         if data is None:
             return False  # keep what we have (nothing, at first) until a manifest exists
-        self.articles, self.errors, self.categories = catalog.from_manifest(data)
+        self.articles, self.errors, self.categories = catalog.from_manifest(data, self.locale)
+        self.described = data["categories"]  # folder -> title, description, order
         self._manifest_stamp = stamp
         return True
 
@@ -285,28 +292,38 @@ class KnowledgeBase:
 
     # --- searching -------------------------------------------------------------------
 
-    def _query(self, text, prefix_last, also=""):
+    def _query(self, text, prefix_last, also="", fallback=False):
         return user_query(text, max_chars=self.max_query_chars, max_terms=self.max_query_terms,
-                          prefix_last=prefix_last, also=also)
+                          prefix_last=prefix_last, also=also, lang=self.lang,
+                          correct=not fallback)
 
-    def search(self, text, page=1, pagelen=10):
-        """A page of results for the search page; `warming` while there is no index."""
+    def search(self, text, page=1, pagelen=10, fallback=False, skip=()):
+        """A page of results for the search page; `warming` while there is no index.
+
+        `fallback`: the text was written in another language (a reader whose language
+        this one stands in for), so it is taken by its words only: no typo corrections
+        (a French word is no misspelt English one) and no meaning (the model reads this
+        language). The articles of `skip` (slugs) are left out."""
         index = self.index
         if index is None:
             return Results(hits=[], total=0, warming=True)
         try:
-            view, uq, articles = index.view(), self._query(text, False), self.articles
-            results = self.ranker.search(view, uq, page, pagelen,
-                                         self._meaning(view, uq, articles), self.fusion)
+            view, articles = index.view(), self.articles
+            uq = self._query(text, False, fallback=fallback)
+            left_out = _docnums(view, skip)
+            near = [] if fallback else self._meaning(view, uq, articles, left_out)
+            results = self.ranker.search(view, uq, page, pagelen, near, self.fusion,
+                                         skip=left_out)
         except INDEX_FAILURES as exc:  # a damaged index must not take the page down
             self._index_failed(exc)
             return Results(hits=[], total=0, warming=True)
         results.hits = [h for h in results.hits if h.slug in self.articles]
         return results
 
-    def suggest(self, text, limit=5, also=""):
+    def suggest(self, text, limit=5, also="", fallback=False, skip=frozenset()):
         """Answers while typing: the last word may be half-typed. `also` is more context
-        (the request form's description), weighed less than `text`.
+        (the request form's description), weighed less than `text`; `fallback` and `skip`
+        (a frozenset of slugs) as for `search`.
 
         Everyone types the same first letters ("pa", "pas", "pass"...), so answers are
         kept per index generation and catalog: a repeated keystroke costs a lookup.
@@ -314,17 +331,19 @@ class KnowledgeBase:
         index, articles = self.index, self.articles
         if index is None:
             return []
-        uq = self._query(text, True, also)
+        uq = self._query(text, True, also, fallback)
         try:
             view, vectors = index.view(), self.vectors
-            key = (view.generation, id(articles), vectors and id(vectors.current), uq.key, limit)
+            key = (view.generation, id(articles), not fallback and vectors and id(vectors.current),
+                   uq.key, limit, skip)
             with self._suggest_lock:
                 hits = self._suggest_cache.get(key)
                 if hits is not None:
                     self._suggest_cache.move_to_end(key)
                     return hits
-            found = self.ranker.suggest(view, uq, limit, self._meaning(view, uq, articles),
-                                        self.fusion)
+            left_out = _docnums(view, skip)
+            near = [] if fallback else self._meaning(view, uq, articles, left_out)
+            found = self.ranker.suggest(view, uq, limit, near, self.fusion, skip=left_out)
             hits = [h for h in found if h.slug in articles]
         except INDEX_FAILURES as exc:
             self._index_failed(exc)
@@ -335,17 +354,17 @@ class KnowledgeBase:
                 self._suggest_cache.popitem(last=False)
         return hits
 
-    def _meaning(self, view, uq, articles):
+    def _meaning(self, view, uq, articles, left_out=()):
         """[(cosine, docnum)] of the articles nearest in meaning to what was typed; [] with
         no model or vectors yet, or nothing but filler typed."""
         vectors = self.vectors
-        if vectors is None or vectors.current is None or not meaningful(uq):
+        if vectors is None or vectors.current is None or not meaningful(uq, self.lang):
             return []
         # Embedded as typed, half-typed word included: measured better than without it.
         text = f"{uq.text} {uq.also_text}".strip()[:self.max_query_chars * 2]
         near = vectors.nearest(text, articles, self.fusion.depth)
         return [(cosine, doc) for cosine, slug in near
-                if (doc := view.docnum(slug)) is not None]
+                if (doc := view.docnum(slug)) is not None and doc not in left_out]
 
     def forget_answers(self):
         """Drop remembered suggestions (after changing how results are ranked)."""
@@ -373,7 +392,8 @@ class KnowledgeBase:
         """
         if slug not in self.articles and not (self.warming and not self.articles):
             return None
-        path = files.article_path(self.articles_dir, slug)
+        path = files.article_path(self.articles_dir, slug,
+                                  self.edition.suffix if self.edition else "")
         if path is None:
             return None
         st = path.stat()
@@ -399,3 +419,8 @@ class KnowledgeBase:
             while len(self._render_cache) > RENDER_CACHE_SIZE:
                 self._render_cache.popitem(last=False)
         return value
+
+
+def _docnums(view, slugs):
+    """The live documents of `slugs` (the articles a search leaves out)."""
+    return [doc for slug in slugs if (doc := view.docnum(slug)) is not None]

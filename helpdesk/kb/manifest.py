@@ -87,10 +87,10 @@ def file_lock(path, wait=True):
         os.close(fd)
 
 
-def scan(articles_dir):
+def scan(articles_dir, edition=None):
     """What is on disk now, by stat() only: ({slug: (mtime_ns, size, path)}, same for
-    category files)."""
-    articles, categories = files.walk(articles_dir)
+    category files); `edition` (files.Edition) keeps one language's files."""
+    articles, categories = files.walk(articles_dir, edition)
     return ({slug: (st.st_mtime_ns, st.st_size, path) for slug, (path, st) in articles.items()},
             {slug: (st.st_mtime_ns, st.st_size, path) for slug, (path, st) in categories.items()})
 

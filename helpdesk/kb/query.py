@@ -8,7 +8,7 @@ them less, and a long description cannot drown a short summary.
 
 from dataclasses import dataclass, field
 
-from .analysis import FILLER_TERMS, MAX_PARTS, identifier_parts, stem, tokens_of
+from .analysis import ENGLISH, MAX_PARTS, identifier_parts, tokens_of
 
 ALSO_MAX_TERMS = 12  # distinct description words kept, the first ones written
 ALSO_MEANING_WORDS = 40  # of the description, embedded after the summary
@@ -24,6 +24,7 @@ class UserQuery:
     prefix: str = ""
     also: list = field(default_factory=list)
     also_text: str = ""  # the description as written, for the meaning of the whole
+    correct: bool = True  # unknown words may be corrected to the nearest indexed ones
 
     def __bool__(self):
         return bool(self.words or self.prefix or self.also)
@@ -31,12 +32,15 @@ class UserQuery:
     @property
     def key(self):
         """What identifies the query for caches."""
-        return tuple(self.words), self.prefix, tuple(self.also)
+        return tuple(self.words), self.prefix, tuple(self.also), self.correct
 
 
-def user_query(text, *, max_chars=200, max_terms=12, prefix_last=False, also=""):
+def user_query(text, *, max_chars=200, max_terms=12, prefix_last=False, also="",
+               lang=ENGLISH, correct=True):
     """Cut free text into tokens; `prefix_last` keeps a last token typed up to the end of
-    the text apart as the word still being typed."""
+    the text apart as the word still being typed. `lang` (analysis.Language) says which
+    words are stop words."""
+    stem = lang.stem
     text = (text or "")[:max_chars]
     words = tokens_of(text)
     prefix = ""
@@ -47,11 +51,11 @@ def user_query(text, *, max_chars=200, max_terms=12, prefix_last=False, also="")
     # The cap counts words that matter: a long question keeps its last words.
     words = [w for w in words if stem(w.lower()) or identifier_parts(w)][:max_terms]
     also = (also or "")[:max_chars * 5]
-    return UserQuery(text=text, words=words, prefix=prefix, also=_also_words(also, words),
-                     also_text=" ".join(also.split()[:ALSO_MEANING_WORDS]))
+    return UserQuery(text=text, words=words, prefix=prefix, also=_also_words(also, words, stem),
+                     also_text=" ".join(also.split()[:ALSO_MEANING_WORDS]), correct=correct)
 
 
-def _also_words(text, words):
+def _also_words(text, words, stem):
     """Distinct description tokens the summary does not already hold."""
     seen = {w.lower() for w in words}
     found = []
@@ -87,11 +91,11 @@ def spelled(token):
     return whole, [p.lower() for p in parts]
 
 
-def meaningful(uq):
+def meaningful(uq, lang=ENGLISH):
     """Whether anything but stop and filler words was typed: meaning alone must not answer
     "nothing happens when I click"."""
     for token in [*uq.words, uq.prefix, *uq.also]:
-        term = stem(token.lower()) if token else None
-        if identifier_parts(token) or (term and term not in FILLER_TERMS):
+        term = lang.stem(token.lower()) if token else None
+        if identifier_parts(token) or (term and term not in lang.filler_terms):
             return True
     return False

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import FILLER_TERMS, PAIR_SEPARATOR, TOKEN, stem, words_of
+from .analysis import ENGLISH, PAIR_SEPARATOR, TOKEN, words_of
 from .fusion import fuse
 from .index import Scores
 from .query import Concept, spelled
@@ -69,58 +69,61 @@ class Results:
 
 
 class Ranker:
-    def __init__(self, ranking=None, synonyms=None):
+    """Ranks one index; `lang` (analysis.Language) is the language it was analyzed in."""
+
+    def __init__(self, ranking=None, synonyms=None, lang=ENGLISH):
         self.ranking = ranking or Ranking()
         self.synonyms = synonyms or {}  # stem -> {stem, ...}
+        self.lang = lang
 
     # --- understanding the query -----------------------------------------------------
 
     def concepts(self, view, uq):
         concepts, seen = [], set()
         for token in uq.words:
-            self._add_token(view, token, concepts, seen)
+            self._add_token(view, token, concepts, seen, uq)
         if uq.prefix:
-            self._add_typing(view, uq.prefix, concepts, seen)
+            self._add_typing(view, uq.prefix, concepts, seen, uq.correct)
         for token in uq.also:
-            for concept in self._add_token(view, token, concepts, seen):
+            for concept in self._add_token(view, token, concepts, seen, uq):
                 concept.share = self.ranking.also_share
         return concepts
 
-    def _add_token(self, view, token, concepts, seen):
+    def _add_token(self, view, token, concepts, seen, uq):
         """Concepts of one finished token (an identifier whole, then its parts); returns
         the ones added."""
         whole, words = spelled(token)
         added = []
         if whole is not None:
-            term = stem(whole)
+            term = self.lang.stem(whole)
             if term and term not in seen and view.has_word(whole):
                 seen.add(term)
                 added.append(Concept(whole, {term: 1.0}, whole=True, weak=True))
         for word in words:
-            concept = self._word(view, word, seen, correct=whole is None)
+            concept = self._word(view, word, seen, correct=whole is None and uq.correct)
             if concept is not None:
                 added.append(concept)
         concepts.extend(added)
         return added
 
     def _word(self, view, word, seen, correct=True):
-        term = stem(word)
+        term = self.lang.stem(word)
         if not term or term in seen:
             return None
         seen.add(term)
         known = view.has_word(word) or view.doc_frequency("body", term) or \
             view.doc_frequency("title", term)
         if known or term in self.synonyms:
-            return self._widen(Concept(word, {term: 1.0}, weak=term in FILLER_TERMS))
+            return self._widen(Concept(word, {term: 1.0}, weak=term in self.lang.filler_terms))
         return self._corrected(view, word) if correct else None
 
-    def _add_typing(self, view, prefix, concepts, seen):
+    def _add_typing(self, view, prefix, concepts, seen, correct=True):
         whole, words = spelled(prefix)
         for word in words[:-1]:  # the finished parts of an identifier being typed
             concept = self._word(view, word, seen, correct=False)
             if concept is not None:
                 concepts.append(concept)
-        concept = self._typing(view, words[-1], whole)
+        concept = self._typing(view, words[-1], whole, correct)
         if concept and not (set(concept.terms) <= seen):
             concepts.append(concept)
 
@@ -132,15 +135,15 @@ class Ranker:
 
     def _corrected(self, view, word):
         fixes = [f for f in view.corrections(word, self.ranking.corrections + 2)
-                 if stem(f) not in FILLER_TERMS][:self.ranking.corrections]
+                 if self.lang.stem(f) not in self.lang.filler_terms][:self.ranking.corrections]
         terms = {}
         for fix in fixes:
-            term = stem(fix)
+            term = self.lang.stem(fix)
             if term:
                 terms.setdefault(term, self.ranking.correction_weight)
         return Concept(word, terms, corrected=fixes[0]) if terms else None
 
-    def _typing(self, view, prefix, whole=None):
+    def _typing(self, view, prefix, whole=None, correct=True):
         """The half-typed last word: itself, its completions, or a correction; `whole` is
         the identifier it ends, completed too."""
         r = self.ranking
@@ -150,28 +153,29 @@ class Ranker:
         if whole:
             completions = view.completions(whole, r.completions) + completions
         terms = {}
-        own = stem(prefix)
+        own = self.lang.stem(prefix)
         if own and (view.has_word(prefix) or view.doc_frequency("body", own)):
             terms[own] = 1.0
         for completion in completions:
-            term = stem(completion)
-            if term and term not in FILLER_TERMS:
+            term = self.lang.stem(completion)
+            if term and term not in self.lang.filler_terms:
                 terms.setdefault(term, r.completion_weight)
         if terms:
             # After three letters or fewer, a completion is a guess: it may lift a title,
             # but is not worth reading every body that holds a frequent word.
             guesses = frozenset(terms) - {own} if len(prefix) <= r.short_prefix else frozenset()
-            weak = set(terms) <= FILLER_TERMS
+            weak = set(terms) <= self.lang.filler_terms
             return self._widen(Concept(prefix, terms, short_only=guesses, weak=weak))
-        if len(prefix) > 3 and not whole:
+        if len(prefix) > 3 and not whole and correct:
             # Nothing starts with it: most likely a finished word with a typo.
             return self._corrected(view, prefix)
         return None
 
     # --- scoring ---------------------------------------------------------------------
 
-    def rank(self, view, concepts, top=None):
-        """(number of matching articles, [(score, docnum)] best first, the `top` best).
+    def rank(self, view, concepts, top=None, skip=()):
+        """(number of matching articles, [(score, docnum)] best first, the `top` best),
+        leaving out the docnums of `skip`.
 
         Scores are summed in arrays indexed by docnum: a word found in thousands of
         articles costs one vector addition.
@@ -197,6 +201,8 @@ class Ranker:
             found = view.term_scores(pair, r.pair_boosts, r.k1, r.field_b, 1.0)
             inside = held[found.docs] > 0  # a pair only lifts articles the words found
             scores[found.docs[inside]] += found.values[inside] * share
+        if len(skip):
+            held[np.asarray(skip, dtype=np.int64)] = 0
         matched = np.flatnonzero(held) if strong else np.zeros(0, dtype=np.int64)
         final = scores[matched] * (1.0 + r.coverage_weight * (held[matched] / whole))
         count = len(matched)
@@ -247,48 +253,47 @@ class Ranker:
 
     # --- answers ---------------------------------------------------------------------
 
-    def suggest(self, view, uq, limit=5, meaning=(), fusion=None):
+    def suggest(self, view, uq, limit=5, meaning=(), fusion=None, skip=()):
         """Hits for what is being typed; `meaning`, [(cosine, docnum)] best first, is fused
-        with the words' ranking as `fusion` says."""
+        with the words' ranking as `fusion` says; the docnums of `skip` are left out."""
         concepts = self.concepts(view, uq)
         top = max(limit, fusion.depth) if meaning else limit
-        _, ranked = self.rank(view, concepts, top=top)
+        _, ranked = self.rank(view, concepts, top=top, skip=skip)
         if meaning:
             ranked = fuse(ranked, meaning, fusion, limit)
         return [self.hit(view, doc, score, concepts, uq.prefix.lower()) for score, doc in ranked]
 
-    def search(self, view, uq, page=1, pagelen=10, meaning=(), fusion=None):
+    def search(self, view, uq, page=1, pagelen=10, meaning=(), fusion=None, skip=()):
         concepts = self.concepts(view, uq)
         page = max(page, 1)
-        total, ranked = self._ordered(view, concepts, page * pagelen, meaning, fusion)
+        total, ranked = self._ordered(view, concepts, page * pagelen, meaning, fusion, skip)
         pages = max(1, math.ceil(total / pagelen))
         if page > pages:  # past the end: show the last page
             page = pages
-            total, ranked = self._ordered(view, concepts, page * pagelen, meaning, fusion)
+            total, ranked = self._ordered(view, concepts, page * pagelen, meaning, fusion, skip)
         chosen = ranked[(page - 1) * pagelen:page * pagelen]
         return Results(
             hits=[self.hit(view, doc, score, concepts, "") for score, doc in chosen],
             total=total, page=page, pages=pages,
             corrected=self._corrected_text(uq, concepts))
 
-    def _ordered(self, view, concepts, top, meaning, fusion):
+    def _ordered(self, view, concepts, top, meaning, fusion, skip=()):
         """(total, [(score, docnum)] for the first `top` results): with `meaning`, the
         fused head, then the rest in the words' order."""
         if not meaning:
-            return self.rank(view, concepts, top=top)
-        total, ranked = self.rank(view, concepts, top=max(top, fusion.depth))
+            return self.rank(view, concepts, top=top, skip=skip)
+        total, ranked = self.rank(view, concepts, top=max(top, fusion.depth), skip=skip)
         head = fuse(ranked, meaning, fusion, 2 * fusion.depth)
         lexical = {doc for _, doc in ranked}
         shown = {doc for _, doc in head}
         total += sum(1 for doc in shown if doc not in lexical)
         return total, head + [(score, doc) for score, doc in ranked if doc not in shown]
 
-    @staticmethod
-    def hit(view, docnum, score, concepts, prefix):
+    def hit(self, view, docnum, score, concepts, prefix):
         stored = view.stored(docnum)
         words = {term for c in concepts if not c.weak for term in c.terms
-                 if term not in FILLER_TERMS}
-        snippet, spans = make_snippet(stored.get("text", ""), words, prefix)
+                 if term not in self.lang.filler_terms}
+        snippet, spans = make_snippet(stored.get("text", ""), words, prefix, lang=self.lang)
         return Hit(slug=stored["slug"], score=score, snippet=snippet, highlights=spans)
 
     @staticmethod
@@ -299,8 +304,9 @@ class Ranker:
         return TOKEN.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), uq.text).strip()
 
 
-def load_synonyms(path):
-    """Synonym groups, one per line, comma-separated; `#` starts a comment.
+def load_synonyms(path, lang=ENGLISH):
+    """Synonym groups, one per line, comma-separated; `#` starts a comment; words are
+    stemmed as `lang` (analysis.Language) stems them.
 
     Returns {stem: {other stems}}. Multi-word entries are skipped (one word each side).
     """
@@ -310,9 +316,8 @@ def load_synonyms(path):
             line = line.split("#", 1)[0].strip()
             if not line:
                 continue
-            stems = {stem(w.strip().lower()) for w in line.split(",")
-                     if w.strip() and len(words_of(w)) == 1}
-            stems.discard(None)
+            stems = {term for w in line.split(",") if w.strip() and len(words_of(w)) == 1
+                     for term in lang.stems(w.strip().lower())}
             for s in stems:
                 groups.setdefault(s, set()).update(stems - {s})
     return groups

@@ -10,7 +10,7 @@ its title or by meaning), the snippet is the summary or the first sentences.
 import re
 from functools import lru_cache
 
-from .analysis import identifier_parts, stem
+from .analysis import ENGLISH, fold, identifier_parts
 
 SNIPPET_CHARS = 200
 
@@ -26,7 +26,7 @@ def _candidates(heads):
                       re.IGNORECASE)
 
 
-def _term_of(surface, words):
+def _term_of(surface, words, stem):
     """The wanted term a word of the text stands for, or None."""
     term = stem(surface)
     if term in words:
@@ -38,32 +38,37 @@ def _term_of(surface, words):
     return None
 
 
-def find_matches(text, words, prefix=""):
+def find_matches(text, words, prefix="", lang=ENGLISH):
     """[(start, end, term)] of the words of `text` that match index terms `words` or start
-    with the half-typed `prefix`."""
+    with the half-typed `prefix`. Matched on the text with its accents folded (one
+    character for one, so the offsets point into the text as written)."""
     heads = frozenset(w[:3] for w in words) | ({prefix[:3]} if prefix else set())
     if not heads:
         return []
     matches = []
-    for m in _candidates(heads).finditer(text):
+    prefix = fold(prefix)
+    for m in _candidates(heads).finditer(fold(text)):
         surface = m.group(0).lower()
         if prefix and surface.startswith(prefix):
             matches.append((m.start(), m.end(), prefix))
             continue
-        term = _term_of(surface, words)
+        # The word as written first: its accents tell the stemmer (see BothStemsFilter).
+        written = text[m.start():m.end()].lower()
+        term = _term_of(written, words, lang.stem) or (
+            _term_of(surface, words, lang.stem) if written != surface else None)
         if term is not None:
             matches.append((m.start(), m.end(), term))
     return matches
 
 
-def make_snippet(text, words, prefix="", width=SNIPPET_CHARS):
+def make_snippet(text, words, prefix="", width=SNIPPET_CHARS, lang=ENGLISH):
     """(snippet, [[start, end], ...]): whole sentences around the matched words."""
     lines = text.split("\n") if text else [""]
     starts, pos = [], 0
     for line in lines:
         starts.append(pos)
         pos += len(line) + 1
-    matches = find_matches(text, words, prefix)
+    matches = find_matches(text, words, prefix, lang)
     first, last = _best_run(lines, starts, matches, width)
     begin, end = starts[first], starts[last] + len(lines[last])
     if end - begin > width:  # one sentence longer than the width

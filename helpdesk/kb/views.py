@@ -1,7 +1,11 @@
-"""Help center pages: home, categories, articles, search, and the suggest API."""
+"""Help center pages: home, categories, articles, search, and the suggest API, each in
+the reader's language (`locales.choose()`), the default language's articles standing in
+for those not translated."""
 
 from pathlib import PurePosixPath
+from urllib.parse import urlencode
 
+from babel import Locale
 from flask import (
     Blueprint,
     abort,
@@ -17,8 +21,9 @@ from flask import (
 from flask_babel import gettext as _
 
 from .. import events
-from . import feedback, get_kb
-from .files import IMAGE_EXTENSIONS, safe_file
+from ..locales import choose
+from . import feedback, get_kb, get_shelf
+from .files import IMAGE_EXTENSIONS, safe_file, split_locale
 
 bp = Blueprint("kb", __name__)
 
@@ -28,7 +33,11 @@ SUGGEST_DEFAULT, SUGGEST_MAX = 5, 10
 
 @bp.before_request
 def notice_changed_articles():
-    get_kb().check()
+    get_shelf().check()
+
+
+def _reader():
+    return get_shelf().reader(choose())
 
 
 def _query_text():
@@ -37,15 +46,15 @@ def _query_text():
 
 @bp.get("/")
 def home():
-    kb = get_kb()
-    root = kb.categories.get("")
+    reader = _reader()
+    root = reader.categories.get("")
     return render_template(
         "kb/home.html",
         categories=root.children if root else [],
-        top_articles=kb.articles_in(""),
-        counts={slug: kb.count_in(slug) for slug in kb.categories},
-        most_viewed=feedback.most_viewed(kb.articles),
-        most_helpful=feedback.most_helpful(kb.articles),
+        top_articles=reader.articles_in(""),
+        counts=reader.counts(),
+        most_viewed=feedback.most_viewed(reader.articles),
+        most_helpful=feedback.most_helpful(reader.articles),
     )
 
 
@@ -56,32 +65,64 @@ def categories():
 
 @bp.get("/articles/<path:path>")
 def article(path):
-    kb = get_kb()
+    shelf = get_shelf()
+    locale = choose()
+    reader = shelf.reader(locale)
     if path.endswith("/"):
         return _category_page(path.rstrip("/"))
     if PurePosixPath(path).suffix.lower() in IMAGE_EXTENSIONS:
         return _article_image(path)
-    if path.endswith(".md") and path[:-3] in kb.articles:
-        return redirect(url_for("kb.article", path=path[:-3]), 301)
-    if path not in kb.articles and path in kb.categories:
+    if path.endswith(".md"):
+        # "passwords.md" and the translation's own file name "passwords.fr.md" alike.
+        slug = split_locale(path[:-3], shelf.editions)[0]
+        if shelf.knows(slug):
+            return redirect(url_for("kb.article", path=slug), 301)
+    shown = reader.resolve(path)
+    if shown is None and path in reader.categories:
         return redirect(url_for("kb.article", path=path + "/"), 301)
-    loaded = kb.load(path)
+    if shown is not None and shown.moved:
+        # This reader's language has the article under another name.
+        return redirect(url_for("kb.article", path=shown.info.slug), 302)
+    loaded = shelf.load(shown.info) if shown else (
+        shelf.default.load(path) if shelf.warming else None)
     if loaded is None:
         abort(404)
     article, rendered = loaded
-    events.record(events.VIEWED, slug=path)
-    related = kb.related(path)
+    events.record(events.VIEWED, slug=article.slug)
+    info = shown.info if shown else None
     return render_template(
         "kb/article.html", article=article, rendered=rendered,
-        crumbs=kb.breadcrumbs(article.category), related=related,
-        vote=feedback.visitor_vote(path, events.visitor(create=False)),
+        crumbs=reader.breadcrumbs(article.category),
+        related=shelf.related(info, locale) if info else [],
+        vote=feedback.visitor_vote(article.slug, events.visitor(create=False)),
+        article_locale=info.locale if info else shelf.default_locale,
+        missing_in=language_name(locale) if shown and shown.fallback else None,
+        languages=_other_languages(shelf, info) if info else [],
     )
+
+
+def language_name(code, in_language=None):
+    """A language's name as its readers write it mid-sentence ("français", "English")."""
+    return Locale.parse(code).get_display_name(in_language or code) or code
+
+
+def _other_languages(shelf, info):
+    """[(locale, its name, the language switch's URL back to that version)] for the
+    other languages the article is written in."""
+    return [(code, language_name(code).capitalize(), switch_url(code, url_for("kb.article",
+                                                                              path=other.slug)))
+            for code, other in shelf.versions(info).items() if code != info.locale]
+
+
+def switch_url(code, next_path):
+    """The language switch (`/language/<code>?next=`), which remembers the choice and
+    comes back to `next_path`."""
+    return f"{request.script_root}/language/{code}?{urlencode({'next': next_path})}"
 
 
 @bp.post("/articles/<path:path>")
 def vote(path):
-    kb = get_kb()
-    if path not in kb.articles:
+    if not get_shelf().knows(path):
         abort(404)
     answer = request.form.get("helpful", "")
     if answer not in ("yes", "no"):
@@ -93,13 +134,14 @@ def vote(path):
 
 
 def _category_page(slug):
-    kb = get_kb()
-    category = kb.categories.get(slug)
+    reader = _reader()
+    category = reader.categories.get(slug)
     if category is None:
         abort(404)
     return render_template(
-        "kb/category.html", category=category, crumbs=kb.breadcrumbs(slug)[:-1] if slug else [],
-        articles=kb.articles_in(slug), counts={s: kb.count_in(s) for s in kb.categories},
+        "kb/category.html", category=category,
+        crumbs=reader.breadcrumbs(slug)[:-1] if slug else [],
+        articles=reader.articles_in(slug), counts=reader.counts(),
     )
 
 
@@ -116,17 +158,16 @@ def _article_image(path):
 
 @bp.get("/search")
 def search():
-    kb = get_kb()
     text = _query_text().strip()
     page = request.args.get("page", 1, type=int) or 1
     page = min(max(page, 1), 1000)
     results = None
     if text:
-        results = kb.search(text, page=page, pagelen=current_app.config["SEARCH_PAGE_SIZE"])
-        results.hits = [(kb.articles[h.slug], h) for h in results.hits if h.slug in kb.articles]
+        results = get_shelf().search(text, choose(), page=page,
+                                     pagelen=current_app.config["SEARCH_PAGE_SIZE"])
         events.record(events.SEARCH, query=text, result_count=results.total,
                       visitor=events.visitor(create=False))
-    return render_template("kb/search.html", q=text, results=results)
+    return render_template("kb/search.html", q=text, results=results, reader_locale=choose())
 
 
 def _article_url(slug):
@@ -142,7 +183,6 @@ def _article_url(slug):
 
 @bp.get("/api/suggest")
 def suggest():
-    kb = get_kb()
     raw_limit = request.args.get("limit")
     limit = SUGGEST_DEFAULT
     if raw_limit is not None:
@@ -154,14 +194,14 @@ def suggest():
     text = _query_text()
     found = []
     if len(text.strip()) >= SUGGEST_MIN_CHARS:
-        found = kb.suggest(text, limit=limit)
+        found = get_shelf().suggest(text, choose(), limit=limit)
         # No visitor id: it lives in the browser's session, and reading that would cost a
         # query on every keystroke (nothing counts these events per visitor).
         events.record(events.SUGGEST, query=text.strip(), result_count=len(found))
     return jsonify(query=text, results=[{
         "slug": hit.slug,
-        "title": kb.articles[hit.slug].title,
+        "title": info.title,
         "url": _article_url(hit.slug),
         "snippet": hit.snippet,
         "highlights": hit.highlights,
-    } for hit in found])
+    } for info, hit in found])

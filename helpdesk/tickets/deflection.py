@@ -10,7 +10,7 @@ import logging
 from flask import current_app, url_for
 
 from .. import events
-from ..kb import get_kb
+from ..kb import get_shelf
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +20,12 @@ ALSO_MAX_CHARS = 1000  # of the description, read for words that sharpen the sum
 MARKER = "request"  # ?from=request on an article opened from the request form
 
 
-def suggest(text, limit=LIMIT, also=""):
+def suggest(text, limit=LIMIT, also="", locale=None):
     """[(ArticleInfo, Hit)] for free text; [] for short text or when the index is down.
 
     `text` is the summary; `also`, the description, only sharpens it (weighed less, so a
-    long description does not drown what the summary says).
+    long description does not drown what the summary says). `locale`: the reader's
+    language (its articles first), else the default language.
     """
     config = current_app.config
     text = (text or "")[:config["SEARCH_MAX_QUERY_CHARS"]]
@@ -33,14 +34,13 @@ def suggest(text, limit=LIMIT, also=""):
         text, also = also[:config["SEARCH_MAX_QUERY_CHARS"]], ""
     if len(text.strip()) < MIN_CHARS:
         return []
-    kb = get_kb()
+    shelf = get_shelf()
     try:
-        kb.check()  # pick up edited articles, as the help center's own pages do
-        hits = kb.suggest(text, limit=limit, also=also)
+        shelf.check()  # pick up edited articles, as the help center's own pages do
+        return shelf.suggest(text, locale or shelf.default_locale, limit=limit, also=also)
     except Exception:  # answers are a help, never a reason the form fails
         log.exception("suggestions failed for the request form")
         return []
-    return [(kb.articles[h.slug], h) for h in hits if h.slug in kb.articles]
 
 
 def record_shown(found):

@@ -13,7 +13,8 @@ from .. import access, events
 from ..emails import normalize_email, suggest_address
 from ..extensions import csrf, limiter
 from ..forms import email_hint, took_suggested_email
-from ..kb import get_kb
+from ..kb import get_shelf
+from ..locales import choose as reader_locale
 from ..models import Ticket
 from . import deflection, environment, links, listing, service, storage, submissions
 from .blueprint import bp, ip_limit
@@ -105,7 +106,8 @@ def new(slug):
     if took_suggested_email(form):
         return _render_form(form, request_type)
     if _finding_answers():
-        found = deflection.suggest(form.summary.data, also=form.description.data)
+        found = deflection.suggest(form.summary.data, also=form.description.data,
+                                   locale=reader_locale())
         deflection.record_shown(found)
         form.suggested.data = str(max(_suggested_count(form), len(found)))
         return _render_form(form, request_type, found=found, searched=True)
@@ -222,7 +224,7 @@ def suggest():
         return jsonify(error="unknown request type"), 400
     text = request.args.get("q", "", type=str)[:current_app.config["SEARCH_MAX_QUERY_CHARS"]]
     also = request.args.get("also", "", type=str)[:deflection.ALSO_MAX_CHARS]
-    found = deflection.suggest(text, also=also)
+    found = deflection.suggest(text, also=also, locale=reader_locale())
     if len((text.strip() or also).strip()) >= deflection.MIN_CHARS:
         deflection.record_shown(found)
     return jsonify(query=text, results=[{
@@ -242,7 +244,7 @@ def email_check():
 @bp.get("/requests/answers/<path:slug>")
 def open_suggestion(slug):
     """Count the click, then show the article with the "Did this solve it?" question."""
-    if slug not in get_kb().articles:
+    if not get_shelf().knows(slug):
         abort(404)
     type_slug = request.args.get("type", "", type=str)
     deflection.record_opened(slug)
@@ -254,7 +256,7 @@ def open_suggestion(slug):
 @bp.post("/requests/solved")
 def solved():
     slug = request.form.get("slug", "", type=str)
-    if slug in get_kb().articles:
+    if get_shelf().knows(slug):
         deflection.record_solved(slug)
         session["solved_article"] = slug
     return redirect(url_for(".solved_page"), 303)
@@ -263,7 +265,7 @@ def solved():
 @bp.get("/requests/solved")
 def solved_page():
     slug = session.get("solved_article")
-    article = get_kb().articles.get(slug) if slug else None
+    article = get_shelf().info(slug, reader_locale()) if slug else None
     return render_template("tickets/solved.html", article=article)
 
 

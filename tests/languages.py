@@ -1,25 +1,21 @@
 """Helpers for tests about languages: a small help center written in English and French
 (a printer article in both languages, a label article in English only, a password
-article in French only with its accents, a French category title), and French
-compiled into a site's instance/translations folder as a site would override the
-shipped catalog."""
+article in French only with its accents, a French category title), and a site's own French written where a site
+overrides the shipped catalog."""
 
 import io
+import shutil
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
-ROOT = Path(__file__).resolve().parent.parent
-FRAGMENT = ROOT / "i18n" / "fr-core.po"
 
 
-def install_french(instance_path, extra=None):
-    """Compile the fragment (plus `extra` {msgid: msgstr}) into
+def override_french(instance_path, texts):
+    """Write a site's own French for `texts` ({English: French}) where a site puts it:
     <instance>/translations/fr/LC_MESSAGES/messages.mo."""
-    with FRAGMENT.open("rb") as source:
-        catalog = read_po(source, locale="fr", charset="utf-8")
-    for msgid, msgstr in (extra or {}).items():
+    catalog = Catalog(locale="fr")
+    for msgid, msgstr in texts.items():
         catalog.add(msgid, msgstr)
     folder = Path(instance_path) / "translations" / "fr" / "LC_MESSAGES"
     folder.mkdir(parents=True, exist_ok=True)
@@ -36,7 +32,10 @@ LABELS = "/articles/devices/zebra-labels"
 RESET = "/articles/devices/reinitialiser-le-mot-de-passe"
 
 
-def write_bilingual(write_article):
+def write_bilingual(articles_dir, write_article):
+    """Replace the shipped help center with this small one."""
+    shutil.rmtree(articles_dir)
+    articles_dir.mkdir()
     write_article("devices/_category.md", "---\ntitle: Devices\n---\nPrinters and scanners.\n")
     write_article("devices/_category.fr.md",
                   "---\ntitle: Appareils\n---\nImprimantes et lecteurs.\n")

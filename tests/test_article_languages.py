@@ -10,8 +10,8 @@ from languages import ENGLISH, FRENCH, LABELS, PRINTER, RESET, write_bilingual
 
 
 @pytest.fixture
-def client(make_app, write_article):
-    write_bilingual(write_article)
+def client(make_app, articles_dir, write_article):
+    write_bilingual(articles_dir, write_article)
     return make_app().test_client()
 
 
@@ -50,7 +50,8 @@ def test_a_french_reader_is_offered_the_english_version(client):
 
 
 def test_an_article_in_one_language_offers_no_other(client):
-    assert "hreflang" not in page(client, LABELS, ENGLISH)
+    text = page(client, LABELS, ENGLISH)
+    assert "Also in:" not in text and 'rel="alternate"' not in text
 
 
 def test_a_french_reader_gets_the_english_article_where_there_is_no_translation(client):
@@ -104,14 +105,16 @@ def test_a_vote_on_a_translation_counts_for_the_article(client):
     assert "You answered Yes" in page(client, PRINTER, ENGLISH)
 
 
-def test_a_translation_with_another_name_is_linked_by_its_key(make_app, write_article):
-    write_article("account/mot-de-passe.fr.md",
-                  "---\ntitle: Votre mot de passe\ntranslation_key: account/passwords\n---\n"
-                  "Choisissez un mot de passe long.\n")
+def test_a_translation_with_another_name_is_linked_by_its_key(make_app, articles_dir,
+                                                              write_article):
+    write_bilingual(articles_dir, write_article)
+    write_article("devices/etiquettes.fr.md",
+                  "---\ntitle: Tailles d’étiquettes\ntranslation_key: devices/zebra-labels\n"
+                  "---\nLes imprimantes Zebra prennent des étiquettes de 25 à 100 mm.\n")
     client = make_app().test_client()
-    moved = client.get("/articles/account/passwords", headers=FRENCH)
+    moved = client.get(LABELS, headers=FRENCH)
     assert moved.status_code == 302
-    assert moved.headers["Location"] == "/articles/account/mot-de-passe"
+    assert moved.headers["Location"] == "/articles/devices/etiquettes"
 
 
 def test_a_file_in_a_language_the_site_does_not_offer_is_ignored(make_app, write_article,

@@ -1,9 +1,8 @@
 """Numbers and sizes written the reader's way (Babel): "1,5 Kio" in French, "1.5 KiB" in
-English. The French words come from the site's own translations folder."""
+English."""
 
 import pytest
 from filing import post_request
-from languages import install_french
 
 FRENCH = {"Accept-Language": "fr"}
 LOG = b"x" * 1536  # 1.5 KiB
@@ -11,7 +10,6 @@ LOG = b"x" * 1536  # 1.5 KiB
 
 @pytest.fixture
 def app(make_app, tmp_path):
-    install_french(tmp_path / "instance")
     return make_app()
 
 

@@ -1,9 +1,6 @@
 """Mail in the requester's language, read from a real SMTP server: a request remembers
 the language it was filed in (the form's page, the API's `locale`, the mail's own), and
-every mail to the requester is written in it; agents read theirs.
-
-The French comes from this branch's fragment (i18n/fr-core.po), compiled into the site's
-instance/translations folder the way a site adds its own translations."""
+every mail to the requester is written in it; agents read theirs."""
 
 from datetime import timedelta
 
@@ -12,7 +9,6 @@ from accounts import file_request, make_user
 from desk import signed_in
 from filing import post_request, ref_from
 from inbound import MAIL_SETTINGS, build, take
-from languages import install_french
 
 from helpdesk.extensions import db
 from helpdesk.models import Ticket, User, utcnow
@@ -24,7 +20,6 @@ FRENCH = {"Accept-Language": "fr-FR,fr;q=0.9"}
 
 @pytest.fixture
 def mail_app(make_app, smtp_server, tmp_path):
-    install_french(tmp_path / "instance")
     return make_app(**smtp_server.config(), **MAIL_SETTINGS)
 
 

@@ -9,8 +9,8 @@ from languages import ENGLISH, FRENCH, LABELS, PRINTER, RESET, write_bilingual
 
 
 @pytest.fixture
-def client(make_app, write_article):
-    write_bilingual(write_article)
+def client(make_app, articles_dir, write_article):
+    write_bilingual(articles_dir, write_article)
     return make_app().test_client()
 
 

@@ -9,6 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from filing import form_page, hidden_fields, multipart
+from languages import override_french
 from flask import render_template
 from flask_babel import force_locale
 
@@ -44,7 +45,7 @@ def test_every_text_of_the_template_has_a_finished_french_translation():
     for message in catalog(POT):
         if not message.id:
             continue
-        found = french.get(message.id)
+        found = french.get(message.id, context=message.context)
         if found is None or found.fuzzy or not all(texts(found)):
             unfinished.append(message.id)
     assert unfinished == []
@@ -72,6 +73,8 @@ def test_the_committed_mo_says_what_the_po_says():
             continue
         if isinstance(message.id, tuple):
             got = [mo.ngettext(*message.id, n) for n in (1, 2)]
+        elif message.context:
+            got = [mo.pgettext(message.context, message.id)]
         else:
             got = [mo.gettext(message.id)]
         if got != texts(message):
@@ -100,6 +103,13 @@ def test_a_french_browser_gets_the_help_center_in_french(client):
     assert f"Comment pouvons-nous vous aider{NBSP}?" in page
     assert "Contacter le support" in page and "Se connecter" in page
     assert "How can we help?" not in page
+
+
+def test_a_site_rewords_one_french_text_and_keeps_the_shipped_rest(make_app, tmp_path):
+    override_french(tmp_path / "instance", {"Sign in": "Connexion"})
+    page = make_app().test_client().get("/", headers=FRENCH).get_data(as_text=True)
+    assert ">Connexion</a>" in page and ">Se connecter</a>" not in page
+    assert ">Contacter le support</a>" in page
 
 
 def test_an_english_browser_gets_the_same_english_page_as_before(client):

@@ -5,7 +5,6 @@ or a desktop. The app reads the French catalog with the desk's fragment folded i
 
 import pytest
 from accounts import file_request, make_user
-from french import compiled_french
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -30,9 +29,8 @@ def french_page(browser):
 
 
 @pytest.fixture
-def server(live_server, tmp_path):
-    return live_server(
-        BABEL_TRANSLATION_DIRECTORIES=str(compiled_french(tmp_path / "translations")))
+def server(live_server):
+    return live_server()
 
 
 def sign_in(page, server):

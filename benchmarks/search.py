@@ -68,6 +68,8 @@ from helpdesk.extensions import db  # noqa: E402
 from helpdesk.kb.library import KnowledgeBase  # noqa: E402
 
 USER_QUERIES_FILE = HERE / "relevance_user_queries.toml"
+LANGUAGE_QUERIES_FILE = HERE / "language_queries.toml"
+SHIPPED_ARTICLES = HERE.parent / "articles"
 
 
 # --- figures ---------------------------------------------------------------------------
@@ -282,18 +284,19 @@ def measure_start(corpus, runs):
 
 
 def measure_suggest(corpus, app, label="/api/suggest latency per keystroke (in process)",
-                    target=None):
+                    target=None, headers=None):
     """`/api/suggest` on keystrokes not seen before, after the warm-up queries' keystrokes
-    (which open the searcher and fill the caches a running site has)."""
+    (which open the searcher and fill the caches a running site has); `headers` such as
+    Accept-Language choose the reader's language."""
     keystrokes = corpus.unseen_keystrokes()
     say(f"{corpus.name}: {label} for {len(keystrokes)} keystrokes")
     client = app.test_client()
     for text in corpus.warm_keystrokes():
-        client.get("/api/suggest", query_string={"q": text})
+        client.get("/api/suggest", query_string={"q": text}, headers=headers)
     times = []
     for text in keystrokes:
         start = time.perf_counter()
-        response = client.get("/api/suggest", query_string={"q": text})
+        response = client.get("/api/suggest", query_string={"q": text}, headers=headers)
         times.append(time.perf_counter() - start)
         if response.status_code != 200:
             raise RuntimeError(f"/api/suggest?q={text!r} answered {response.status_code}")
@@ -419,6 +422,30 @@ def run_corpus(corpus, args):
     measure_throughput(corpus, 4 if args.quick else 10)
 
 
+def run_languages(work, args):
+    """The shipped help center in English and in French: the same articles, the same
+    questions asked in each language, each through its own analyzer and index."""
+    with open(LANGUAGE_QUERIES_FILE, "rb") as fh:
+        queries = tomllib.load(fh)
+    corpora = []
+    articles = work / "shipped" / "articles"
+    shutil.copytree(SHIPPED_ARTICLES, articles)
+    for code, language in (("en", "English"), ("fr", "French")):
+        asked = queries[code][:12] if args.quick else queries[code]
+        corpora.append(Corpus(f"shipped help center, {language} queries", articles,
+                              asked[::2], work / "shipped", suggest_target=0.010,
+                              semantic_target=0.020, warm_queries=asked[1::2]))
+    prepare_database(corpora[0])
+    app = create_app(corpora[0].config)
+    wait_for_index(app)
+    for corpus, code in zip(corpora, ("en", "fr")):
+        measure_suggest(corpus, app, label=f"/api/suggest per keystroke, Accept-Language: {code}",
+                        headers={"Accept-Language": code})
+    with app.app_context():
+        db.engine.dispose()
+    return corpora
+
+
 def print_report(corpora, args, started, load_before):
     seconds = 4 if args.quick else 10
     print()
@@ -489,6 +516,8 @@ def main(argv=None):
                            warm_queries=sampled[1::2])
         corpora.append(generated)
         run_corpus(generated, args)
+
+        corpora.extend(run_languages(work, args))
     finally:
         if args.keep:
             say(f"kept {work}")

@@ -1,5 +1,7 @@
 """Small text helpers every layer may use."""
 
+from flask_babel import gettext as _
+
 LIKE_ESCAPE = "\\"
 NAME_MAX = 80  # a person's display name, as they typed it
 
@@ -20,5 +22,8 @@ def like_escaped(text):
 
 
 def byte_size(n):
-    """A size as people read it: "10 MiB", "300 KiB" (never "0 KiB")."""
-    return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KiB"
+    """A limit as people read it, in whole units: "10 MiB", "300 KiB" (never "0 KiB"), in
+    the language of the page or mail ("10 Mio")."""
+    if n >= 1024 * 1024:
+        return _("%(num)s MiB", num=f"{n / (1024 * 1024):.0f}")
+    return _("%(num)s KiB", num=max(n // 1024, 1))

@@ -9,9 +9,9 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from filing import form_page, hidden_fields, multipart
-from languages import override_french
 from flask import render_template
 from flask_babel import force_locale
+from languages import override_french
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "helpdesk" / "translations"

@@ -1,7 +1,7 @@
 """Helpers for tests about languages: a small help center written in English and French
 (a printer article in both languages, a label article in English only, a password
-article in French only with its accents, a French category title), and a site's own French written where a site
-overrides the shipped catalog."""
+article in French only with its accents, a French category title), and a site's own
+French, written where a site overrides the shipped catalog."""
 
 import io
 import shutil

@@ -106,8 +106,22 @@ def choose():
     if not has_request_context():
         return default()
     if "locale" not in g:
-        g.locale = (pick(saved_choice()) or pick(request.cookies.get(COOKIE))
-                    or pick(request.accept_languages.best_match(
-                        [code.replace("_", "-") for code in offered()]))
-                    or default())
+        g.locale = pick(saved_choice()) or _unsaved()
     return g.locale
+
+
+def for_keystroke():
+    """The language of a call made on every keystroke (suggestions): the one its page
+    asks for (`lang`, the page's own language), else the switch, the browser, the default.
+    Never the saved choice: reading it loads the session and the account on every
+    keystroke, and the page that asks already chose with it."""
+    if not has_request_context():
+        return default()
+    return pick(request.args.get("lang")) or _unsaved()
+
+
+def _unsaved():
+    return (pick(request.cookies.get(COOKIE))
+            or pick(request.accept_languages.best_match(
+                [code.replace("_", "-") for code in offered()]))
+            or default())

@@ -36,7 +36,7 @@ def real_model():
     return Path(folder)
 
 
-def tiny_model(folder, groups, texts=(), dimensions=128, seed=7):
+def tiny_model(folder, groups, texts=(), dimensions=512, seed=7):
     """Write a model folder where the words of each group (a list of words) mean the same.
 
     Every other token of `texts` (and the unknown-word token) gets a direction of its own,
@@ -75,8 +75,10 @@ def tiny_model(folder, groups, texts=(), dimensions=128, seed=7):
 
 
 def folder_texts(folder):
-    """The text of every Markdown file under `folder`: the words a tiny model should know."""
-    return [p.read_text(encoding="utf-8") for p in Path(folder).rglob("*.md")]
+    """The text of every English Markdown file under `folder` (not its translations,
+    name.fr.md): the words a tiny model should know."""
+    return [p.read_text(encoding="utf-8") for p in sorted(Path(folder).rglob("*.md"))
+            if len(p.suffixes) < 2]
 
 
 def _direction(rng, dimensions):

@@ -39,7 +39,8 @@ def test_an_edited_article_is_found_without_a_restart(make_app, write_article):
 
 def test_a_deleted_article_leaves_search_and_its_page(make_app, articles_dir):
     client = make_app().test_client()
-    (articles_dir / "requests" / "taking-screenshots.md").unlink()
+    for name in ("taking-screenshots.md", "taking-screenshots.fr.md"):  # every language
+        (articles_dir / "requests" / name).unlink()
     assert "requests/taking-screenshots" not in slugs(client, "screenshot ")
     assert client.get("/articles/requests/taking-screenshots").status_code == 404
 

@@ -26,9 +26,17 @@ def reindex(app, *args):
 
 
 def counts(output):
-    """{"added": n, "updated": n, "removed": n, "skipped": n} from the reindex summary."""
-    found = re.findall(r"(\d+) (added|updated|removed|skipped)", output)
+    """{"added": n, "updated": n, "removed": n, "skipped": n} from the reindex summary's
+    first line, the default language's (the other languages' lines follow)."""
+    found = re.findall(r"(\d+) (added|updated|removed|skipped)", output.splitlines()[0])
     return {word: int(n) for n, word in found}
+
+
+def delete_article(articles_dir, slug):
+    """Delete an article in every language it is written in (name.md, name.fr.md)."""
+    folder, _, name = (articles_dir / slug).as_posix().rpartition("/")
+    for path in articles_dir.joinpath(folder).glob(f"{name}.*md"):
+        path.unlink()
 
 
 def edit(path, text):
@@ -75,7 +83,7 @@ def test_reindex_after_deleting_an_article_removes_it_from_search(make_app, arti
     app = make_app(KB_CHECK_INTERVAL=NEVER)
     client = app.test_client()
     assert "/articles/requests/taking-screenshots" in search_urls(client, "screenshot")
-    (articles_dir / "requests/taking-screenshots.md").unlink()
+    delete_article(articles_dir, "requests/taking-screenshots")
     assert counts(reindex(app))["removed"] == 1
     assert "/articles/requests/taking-screenshots" not in search_urls(client, "screenshot")
     assert client.get("/articles/requests/taking-screenshots").status_code == 404
@@ -160,14 +168,14 @@ def test_a_running_app_shows_the_new_title_of_an_edited_article(client, articles
 
 def test_a_running_app_drops_a_deleted_article(client, articles_dir):
     assert "/articles/requests/taking-screenshots" in search_urls(client, "screenshot")
-    (articles_dir / "requests/taking-screenshots.md").unlink()
+    delete_article(articles_dir, "requests/taking-screenshots")
     assert "/articles/requests/taking-screenshots" not in search_urls(client, "screenshot")
     assert client.get("/articles/requests/taking-screenshots").status_code == 404
     assert "taking-screenshots" not in client.get("/articles/requests/").get_data(as_text=True)
 
 
 def test_a_running_app_drops_a_deleted_article_from_suggestions(client, articles_dir):
-    (articles_dir / "requests/taking-screenshots.md").unlink()
+    delete_article(articles_dir, "requests/taking-screenshots")
     slugs = [r["slug"] for r in client.get("/api/suggest?q=screensh").get_json()["results"]]
     assert "requests/taking-screenshots" not in slugs
 
@@ -186,7 +194,7 @@ def test_app_start_brings_a_stale_index_up_to_date(make_app, articles_dir, write
     path = articles_dir / FOLLOWING
     edit(path, path.read_text() + "\nAsk about the quibblestone reference.\n")
     write_article("faq/printing.md", "# Printing a request\n\nUse the flibbertine button.\n")
-    (articles_dir / "requests/taking-screenshots.md").unlink()
+    delete_article(articles_dir, "requests/taking-screenshots")
 
     client = make_app(KB_CHECK_INTERVAL=NEVER).test_client()
     assert search_urls(client, "quibblestone") == [FOLLOWING_URL]

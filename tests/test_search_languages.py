@@ -86,3 +86,11 @@ def test_the_request_form_suggests_french_articles_to_a_french_reader(client):
                           query_string={"q": "mon imprimante zebra", "type": "technical-support"})
     titles = [r["title"] for r in response.get_json()["results"]]
     assert titles == ["Connecter une imprimante Zebra", "Zebra label sizes"]
+
+
+def test_suggestions_follow_the_language_of_the_page_that_asks(client):
+    # A French page (chosen from the account's saved language) asks in French even when
+    # the browser asks for English.
+    found = client.get("/api/suggest", query_string={"q": "imprimantes", "lang": "fr"},
+                       headers=ENGLISH).get_json()["results"]
+    assert found[0]["title"] == "Connecter une imprimante Zebra"

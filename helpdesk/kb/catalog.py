@@ -75,3 +75,19 @@ def breadcrumbs(categories, category):
         trail.append(found)
         slug = found.parent
     return list(reversed(trail))
+
+
+class Listing:
+    """What a page lists of a set of published articles (`self.articles`, slug -> info):
+    shared by the whole help center and by one reader's language of it."""
+
+    def articles_in(self, category):
+        """Published articles directly in a folder, in their authors' order."""
+        found = [a for a in self.articles.values() if a.category == category]
+        return sorted(found, key=lambda a: a.sort_key)
+
+    def count_in(self, category):
+        """Published articles in a folder and its subfolders."""
+        prefix = category + "/" if category else ""
+        return sum(1 for a in self.articles.values()
+                   if a.category == category or a.category.startswith(prefix))

@@ -48,7 +48,7 @@ class SyncReport:
     skipped: bool = False  # another process held the lock
 
 
-class KnowledgeBase:
+class KnowledgeBase(catalog.Listing):
     """The articles of one language. `semantic`: an `Encoder`, or the folder of one,
     loaded on the index thread (None: search by words only). `edition` (files.Edition)
     says which files are this language's (None: every file, as named); the ranker's
@@ -274,17 +274,6 @@ class KnowledgeBase:
         self.described = data["categories"]  # folder -> title, description, order
         self._manifest_stamp = stamp
         return True
-
-    def articles_in(self, category):
-        """Published articles directly in a folder, in their authors' order."""
-        found = [a for a in self.articles.values() if a.category == category]
-        return sorted(found, key=lambda a: a.sort_key)
-
-    def count_in(self, category):
-        """Published articles in a folder and its subfolders."""
-        prefix = category + "/" if category else ""
-        return sum(1 for a in self.articles.values()
-                   if a.category == category or a.category.startswith(prefix))
 
     def breadcrumbs(self, category):
         """The categories from the top down to `category`."""

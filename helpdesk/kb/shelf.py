@@ -179,7 +179,7 @@ def _paired(results, articles):
     return results
 
 
-class ReaderView:
+class ReaderView(catalog.Listing):
     """The articles and categories a reader of one language gets, built from every
     edition's catalog at one moment."""
 
@@ -224,15 +224,6 @@ class ReaderView:
                 return Shown(other, fallback=True)
             return Shown(info, fallback=info.locale != self.locale, moved=info.slug != slug)
         return Shown(info, fallback=info.locale != self.locale)
-
-    def articles_in(self, category):
-        found = [a for a in self.articles.values() if a.category == category]
-        return sorted(found, key=lambda a: a.sort_key)
-
-    def count_in(self, category):
-        prefix = category + "/" if category else ""
-        return sum(1 for a in self.articles.values()
-                   if a.category == category or a.category.startswith(prefix))
 
     def counts(self):
         return {slug: self.count_in(slug) for slug in self.categories}

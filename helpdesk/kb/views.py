@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from .. import events
-from ..locales import choose
+from ..locales import choose, for_keystroke
 from . import feedback, get_kb, get_shelf
 from .files import IMAGE_EXTENSIONS, safe_file, split_locale
 
@@ -194,7 +194,7 @@ def suggest():
     text = _query_text()
     found = []
     if len(text.strip()) >= SUGGEST_MIN_CHARS:
-        found = get_shelf().suggest(text, choose(), limit=limit)
+        found = get_shelf().suggest(text, for_keystroke(), limit=limit)
         # No visitor id: it lives in the browser's session, and reading that would cost a
         # query on every keystroke (nothing counts these events per visitor).
         events.record(events.SUGGEST, query=text.strip(), result_count=len(found))

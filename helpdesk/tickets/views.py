@@ -15,6 +15,7 @@ from ..extensions import csrf, limiter
 from ..forms import email_hint, took_suggested_email
 from ..kb import get_shelf
 from ..locales import choose as reader_locale
+from ..locales import for_keystroke
 from ..models import Ticket
 from . import deflection, environment, links, listing, service, storage, submissions
 from .blueprint import bp, ip_limit
@@ -172,7 +173,7 @@ def _render_form(form, request_type, found=None, searched=False, top_error=None,
         environment_line=environment.describe(env), user_agent=env.get("user_agent"),
         signed_in=_signed_in_user(), email_suggestion=email_suggestion,
         limits=storage.describe_limits(), show_honeypot=show_honeypot,
-        suggest_url=url_for(".suggest", type=request_type.slug),
+        suggest_url=url_for(".suggest", type=request_type.slug, lang=reader_locale()),
         open_url=lambda s: deflection.open_url(s, request_type.slug)), status
 
 
@@ -224,7 +225,7 @@ def suggest():
         return jsonify(error="unknown request type"), 400
     text = request.args.get("q", "", type=str)[:current_app.config["SEARCH_MAX_QUERY_CHARS"]]
     also = request.args.get("also", "", type=str)[:deflection.ALSO_MAX_CHARS]
-    found = deflection.suggest(text, also=also, locale=reader_locale())
+    found = deflection.suggest(text, also=also, locale=for_keystroke())
     if len((text.strip() or also).strip()) >= deflection.MIN_CHARS:
         deflection.record_shown(found)
     return jsonify(query=text, results=[{

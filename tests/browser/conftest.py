@@ -96,6 +96,16 @@ def page(browser):
 
 
 @pytest.fixture
+def french_page(browser):
+    """A browser that asks for French, in Paris."""
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def page_without_js(browser):
     context = browser.new_context(java_script_enabled=False)
     context.set_default_timeout(15000)

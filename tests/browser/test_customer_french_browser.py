@@ -16,15 +16,6 @@ SUMMARY = "Impossible de réinitialiser mon mot de passe depuis l’application"
 
 
 @pytest.fixture
-def french_page(browser):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def server(live_server):
     server = live_server(DEBUG=True)  # the outbox page shows the mail that was sent
     server.app.debug = True

@@ -20,15 +20,6 @@ SUMMARY = ("Le bouton d'export ne fait rien quand le rapport dépasse mille lign
 
 
 @pytest.fixture
-def french_page(browser):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def server(live_server):
     return live_server()
 

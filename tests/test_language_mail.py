@@ -146,3 +146,54 @@ def test_the_desk_shows_the_requesters_language(mail_app):
     agent = signed_in(mail_app)
     page = agent.get(f"/agent/requests/{ref}").get_data(as_text=True)
     assert "Language: Français" in page
+
+
+def agent_reading(app, email, language):
+    """An agent whose account page saved `language` (None: never chose one)."""
+    make_user(app, email, role="agent")
+    with app.app_context():
+        db.session.execute(db.update(User).where(User.email == email).values(locale=language))
+        db.session.commit()
+
+
+def test_a_french_agent_reads_the_new_request_notice_in_french(mail_app, smtp_server):
+    agent_reading(mail_app, "claire@example.com", "fr")
+    ref = file_request(mail_app, summary="Export fails")
+    deliver(mail_app)
+    (mail,) = to(smtp_server, "claire@example.com")
+    assert mail["Subject"] == f"[{ref}] Nouvelle demande : Export fails"
+    body = text_of(mail)
+    assert f"Nouvelle demande {ref} de ann@example.com" in body
+    assert "Type de demande\u00a0: Assistance technique" in body
+    assert "Ouvrir la demande\u00a0: " in body
+    assert "Kind of request" not in body and "Open the request" not in body
+
+
+def test_an_english_agent_reads_the_same_notice_in_english(mail_app, smtp_server):
+    agent_reading(mail_app, "claire@example.com", "fr")
+    agent_reading(mail_app, "dan@example.com", "en")
+    ref = file_request(mail_app, summary="Export fails")
+    deliver(mail_app)
+    (mail,) = to(smtp_server, "dan@example.com")
+    assert mail["Subject"] == f"[{ref}] New request: Export fails"
+    body = text_of(mail)
+    assert f"New request {ref} from ann@example.com" in body
+    assert "Kind of request: Technical support" in body
+    assert "Open the request: " in body
+
+
+def test_a_requesters_reply_is_told_to_a_french_agent_in_french(mail_app, smtp_server):
+    agent_reading(mail_app, "claire@example.com", "fr")
+    ref = file_request(mail_app, summary="Export fails")
+    deliver(mail_app)
+    smtp_server.envelopes.clear()
+    with mail_app.test_request_context():
+        conversation.add_reply(Ticket.by_ref(ref), body="Still broken",
+                               author_email="ann@example.com")
+    deliver(mail_app)
+    (mail,) = to(smtp_server, "claire@example.com")
+    assert mail["Subject"] == f"[{ref}] Nouvelle réponse : Export fails"
+    body = text_of(mail)
+    assert f"ann@example.com a répondu sur la demande {ref} (Ouverte)." in body
+    assert "Objet\u00a0: Export fails" in body and "Still broken" in body
+    assert "replied to" not in body

@@ -9,8 +9,9 @@ unassigns nothing: their requests show who had them until someone reassigns.
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,8 +21,7 @@ from ..auth.service import end_sessions, set_display_name
 from ..emails import normalize_email
 from ..extensions import db
 from ..models import User, utcnow
-from ..outgoing import sender
-from ..outgoing.outbox import queue_mail
+from ..outgoing import notices, sender
 from ..urls import external_url
 from ..vocabulary import ROLE_LABELS, ROLES, STAFF_ROLES
 
@@ -164,9 +164,8 @@ def send_invitation(user, inviter=None):
     minutes = max(tokens.max_age(tokens.SIGN_IN) // 60, 1)
     context = dict(user=user, inviter=inviter, link=link, site_name=site,
                    role=ROLE_LABELS[user.role], minutes=minutes, sign_in=external_url("auth.login"))
-    queue_mail(user.email, f"You are invited to {site}",
-               render_template("mail/agent_invitation.txt", **context),
-               render_template("mail/agent_invitation.html", **context))
+    notices.queue_personal(user.email, _l("You are invited to %(site)s", site=site),
+                           "agent_invitation", **context)
     sender.commit_and_send()
     return link
 

@@ -17,14 +17,15 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from .. import access
 from ..extensions import db
 from ..models import User, Webhook, WebhookDelivery, utcnow
+from . import notices
 from .hook_targets import usable
-from .outbox import queue_mail
 
 log = logging.getLogger(__name__)
 
@@ -152,5 +153,7 @@ def _tell_admins(hook, problem):
         return
     site = current_app.config["SITE_NAME"]
     context = dict(hook=hook, problem=problem, site_name=site)
-    queue_mail(admins, f"A webhook of {site} was paused: {hook.url}"[:200],
-               render_template("mail/webhook_paused.txt", **context))
+    # The address is cut so that a long one leaves room for the rest of the subject.
+    notices.queue_personal(admins, _l("A webhook of %(site)s was paused: %(url)s", site=site,
+                                      url=hook.url[:150]),
+                           "webhook_paused", html=False, **context)

@@ -81,15 +81,19 @@ def audience_for(to):
     return reply_tokens.AGENT if emails <= (agents | configured) else reply_tokens.REQUESTER
 
 
-def queue_notice(ticket, template, to, subject, **context):
+def queue_notice(ticket, template, to, subject, in_language=None, **context):
     """Render templates/mail/<template>.txt and .html and queue them for `to`, each
     recipient in their language (see `languages_for`): one mail per language.
 
     `subject` may be a lazy string (lazy_gettext): it is read in each mail's language.
+    `in_language(code)`, when given, returns the context that depends on the language
+    (texts the site writes per language, such as its request types), merged in per mail.
     """
     context = dict(context, ticket=ticket, site_name=current_app.config["SITE_NAME"])
     queued = None
     for code, recipients in languages_for(ticket, to).items():
+        if in_language is not None:
+            context.update(in_language(code))
         with force_locale(code):
             queued = queue_mail(
                 recipients if len(recipients) > 1 else recipients[0],
@@ -97,6 +101,23 @@ def queue_notice(ticket, template, to, subject, **context):
                 render_template(f"mail/{template}.txt", **context),
                 render_template(f"mail/{template}.html", **context),
                 headers=thread_headers(ticket, audience_for(recipients)), ticket_id=ticket.id)
+    return queued
+
+
+def queue_personal(to, subject, template, html=True, **context):
+    """Queue mail that belongs to no request (an invitation, a paused webhook) for `to`,
+    each recipient in the language saved on their account, else the default: the person
+    who caused it (an admin's page, a worker) may read another language.
+
+    `subject` should be a lazy string (lazy_gettext), read in each mail's language.
+    """
+    queued = None
+    for code, recipients in languages_for(None, to).items():
+        with force_locale(code):
+            queued = queue_mail(
+                recipients if len(recipients) > 1 else recipients[0], str(subject),
+                render_template(f"mail/{template}.txt", **context),
+                render_template(f"mail/{template}.html", **context) if html else None)
     return queued
 
 

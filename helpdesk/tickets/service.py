@@ -188,7 +188,7 @@ def _requester(email, user):
 def _queue_filing_mail(ticket, request_type, refused):
     link = external_url("tickets.view", ref=ticket.ref, t=links.view_token(ticket))
     # The type's name and field labels as the requester reads them (a French mail filed
-    # from an English page's defaults still gets French), and the desk's for agents.
+    # from an English page's defaults still gets French), and each agent in their own.
     theirs = types.request_types(ticket.locale or locales.default()).get(ticket.type,
                                                                      request_type)
     context = dict(request_type=theirs, link=link, fields=field_rows(ticket, theirs),
@@ -199,11 +199,13 @@ def _queue_filing_mail(ticket, request_type, refused):
                          **context)
     agents = notices.agent_recipients()
     if agents:
-        desk = types.request_types(locales.default()).get(ticket.type, request_type)
-        context.update(request_type=desk, fields=field_rows(ticket, desk))
+        def in_language(code):
+            desk = types.request_types(code).get(ticket.type, request_type)
+            return dict(request_type=desk, fields=field_rows(ticket, desk))
         context["link"] = external_url("agent.request_page", ref=ticket.ref)
         notices.queue_notice(ticket, "new_request_agents", agents,
-                             _l("New request: %(summary)s", summary=ticket.summary), **context)
+                             _l("New request: %(summary)s", summary=ticket.summary),
+                             in_language=in_language, **context)
 
 
 def field_rows(ticket, request_type):

@@ -61,8 +61,7 @@ def test_a_french_reader_gets_the_english_article_where_there_is_no_translation(
 
 
 def test_the_english_article_tells_a_french_reader_there_is_no_translation_yet(client):
-    # "Cet article n'est pas encore disponible en français." once the catalog has it.
-    assert "français" in notice(page(client, LABELS, FRENCH))
+    assert notice(page(client, LABELS, FRENCH)) == "Cet article n’est pas encore disponible en français."
 
 
 def test_an_article_written_only_in_french_tells_an_english_reader(client):

@@ -32,7 +32,7 @@ def text(html):
 def test_the_queue_reads_in_french(app):
     file_request(app, summary="L'export ne fait rien")
     words = text(page(in_french(signed_in(app)), "/agent/?view=all"))
-    assert "File d'attente" in words
+    assert "File d’attente" in words
     for phrase in ("Mes demandes ouvertes", "Non attribuées", "Résolues", "Attribuée à",
                    "Priorité", "Dernière activité", "Ouverte", "Normale", "Pour les demandes "
                    "sélectionnées", "Changer le statut"):

@@ -64,6 +64,12 @@ def test_french_puts_a_no_break_space_before_double_punctuation():
     assert loose == []
 
 
+def test_french_writes_the_typographic_apostrophe():
+    straight = [text for message in catalog(PO) if message.id for text in texts(message)
+                if "'" in text]
+    assert straight == []
+
+
 def test_the_committed_mo_says_what_the_po_says():
     with open(MO, "rb") as compiled:
         mo = gettext.GNUTranslations(compiled)

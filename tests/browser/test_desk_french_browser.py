@@ -1,7 +1,7 @@
 """The agent desk in a French browser: the queue, a request with its reply form and
 status choice, and Insights read in French, fit a phone without sideways scrolling
 (French runs longer than English) and have no serious accessibility problem on a phone
-or a desktop. The app reads the French catalog with the desk's fragment folded in."""
+or a desktop."""
 
 import pytest
 from accounts import file_request, make_user
@@ -52,7 +52,7 @@ def test_the_queue_reads_in_french_and_fits_a_phone(server, french_page, serious
     file_request(server.app, email=REQUESTER, summary=SUMMARY)
     sign_in(page, server)
     page.goto(server.url + "/agent/")
-    expect(page.get_by_role("heading", name="File d'attente")).to_be_visible()
+    expect(page.get_by_role("heading", name="File d’attente")).to_be_visible()
     tabs = page.get_by_role("list", name="Vues")
     expect(tabs.get_by_role("link", name="Mes demandes ouvertes")).to_be_visible()
     expect(tabs.get_by_role("link", name="Résolues")).to_be_visible()

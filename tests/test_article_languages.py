@@ -61,7 +61,8 @@ def test_a_french_reader_gets_the_english_article_where_there_is_no_translation(
 
 
 def test_the_english_article_tells_a_french_reader_there_is_no_translation_yet(client):
-    assert notice(page(client, LABELS, FRENCH)) == "Cet article n’est pas encore disponible en français."
+    expected = "Cet article n’est pas encore disponible en français."
+    assert notice(page(client, LABELS, FRENCH)) == expected
 
 
 def test_an_article_written_only_in_french_tells_an_english_reader(client):

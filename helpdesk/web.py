@@ -92,6 +92,15 @@ def init_app(app):
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
+    @app.after_request
+    def language_varies(response):
+        # A response written in the reader's language differs by their browser's language
+        # and their switch cookie: a cache must not give one reader's French to another.
+        if "locale" in g:
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response
+
     icon = (Path(app.static_folder) / "favicon.ico").read_bytes()
 
     @app.get("/favicon.ico")

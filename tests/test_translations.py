@@ -168,3 +168,8 @@ def test_a_mail_rendered_in_french_reads_french(app, template):
     assert "Bonjour," in text
     assert "Voici votre lien" in text or "Ouvrez ce lien pour vous connecter" in text
     assert "pendant 15 minutes" in text and "sign in" not in text
+
+
+def test_a_page_tells_caches_it_depends_on_the_readers_language(client):
+    vary = client.get("/", headers=FRENCH).headers.get("Vary", "")
+    assert "Accept-Language" in vary and "Cookie" in vary

@@ -110,7 +110,7 @@ def test_find_answers_without_javascript_counts_what_it_showed(app, client):
 
 def test_the_form_is_wired_for_live_answers(client):
     page = form_page(client)
-    assert f'data-suggest="/requests/suggest?type={TECH}"' in page
+    assert f'data-suggest="/requests/suggest?type={TECH}&amp;lang=en"' in page
     assert 'data-suggestions-for="summary"' in page and 'aria-live="polite"' in page
 
 

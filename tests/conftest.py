@@ -21,6 +21,7 @@ from redisserver import start_redis
 
 from helpdesk import create_app
 from helpdesk.extensions import db
+from helpdesk.web import TEMPLATE_CACHE
 
 SHIPPED_ARTICLES = Path(__file__).resolve().parent.parent / "articles"
 
@@ -62,6 +63,15 @@ def shipped_index(tmp_path_factory, migrated_db):
     return Path(app.config["INDEX_DIR"])
 
 
+@pytest.fixture(scope="session")
+def compiled_templates(tmp_path_factory):
+    """One folder of compiled templates for every app of the run: each test's app starts
+    on a new instance folder and would otherwise compile every page's templates again,
+    which was most of the time a test spends in its requests. Jinja checks each entry
+    against its template's source, so a shared folder serves the same pages."""
+    return tmp_path_factory.mktemp("compiled-templates")
+
+
 @pytest.fixture
 def articles_dir(tmp_path):
     """A private copy of the shipped help center that a test may edit."""
@@ -80,7 +90,8 @@ def loopback_dns():
 
 
 @pytest.fixture
-def make_app(tmp_path, migrated_db, articles_dir, shipped_index, loopback_dns):
+def make_app(tmp_path, migrated_db, articles_dir, shipped_index, loopback_dns,
+             compiled_templates):
     """Build apps on this test's instance folder; extra settings override the defaults."""
     apps = []
 
@@ -106,6 +117,10 @@ def make_app(tmp_path, migrated_db, articles_dir, shipped_index, loopback_dns):
             "MAIL_DKIM_DNS_TIMEOUT": 2.0,
         }
         config.update(overrides)
+        templates = instance / TEMPLATE_CACHE
+        if not templates.exists():
+            templates.parent.mkdir(parents=True, exist_ok=True)
+            templates.symlink_to(compiled_templates, target_is_directory=True)
         index = instance / "index"
         if ("INDEX_DIR" not in overrides and config["ARTICLES_DIR"] == str(articles_dir)
                 and not index.exists()):

@@ -294,14 +294,20 @@
 
   // --- the request form: environment -----------------------------------------------------
 
-  var ENV_LABELS = { language: "language ", timezone: "time zone ", screen: "screen " };
+  // The server writes the same texts (tickets/environment.py) in the page's language.
+  function envPart(key, value) {
+    if (key === "language") return t("language %(value)s", { value: value });
+    if (key === "timezone") return t("time zone %(value)s", { value: value });
+    return t("screen %(value)s", { value: value });
+  }
+  var ENV_KEYS = ["language", "timezone", "screen"];
 
   // When the form comes back from the server (after a send that failed, or without this
   // script), its line already holds what the browser reported: replace it, never repeat it.
   function detectedParts(base) {
     return base.split(", ").filter(function (part) {
-      return !Object.keys(ENV_LABELS).some(function (key) {
-        return part.indexOf(ENV_LABELS[key]) === 0;
+      return !ENV_KEYS.some(function (key) {
+        return part.indexOf(envPart(key, "")) === 0;
       });
     });
   }
@@ -324,8 +330,8 @@
         base = base.replace("Windows 10", parseInt(values.os_version, 10) >= 13 ? "Windows 11" : "Windows 10");
       }
       var parts = base ? detectedParts(base) : [];
-      Object.keys(ENV_LABELS).forEach(function (key) {
-        if (values[key]) parts.push(ENV_LABELS[key] + values[key]);
+      ENV_KEYS.forEach(function (key) {
+        if (values[key]) parts.push(envPart(key, values[key]));
       });
       line.textContent = parts.length ? parts.join(", ") : t("Nothing detected.");
     }

@@ -8,6 +8,8 @@ The requester sees the one-line summary built here and may leave it out.
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from ua_parser import parse as parse_user_agent
 
 MAX_VALUE = 80
@@ -78,29 +80,32 @@ def describe(env):
     browser = " ".join(p for p in (env.get("browser"), env.get("browser_version")) if p)
     system = " ".join(p for p in (env.get("os"), env.get("os_version")) if p)
     if browser and system:
-        parts.append(f"{browser} on {system}")
+        parts.append(_("%(browser)s on %(system)s", browser=browser, system=system))
     elif browser or system:
         parts.append(browser or system)
     if env.get("device"):
         parts.append(env["device"])
-    app = [env.get("app_version") and f"app {env['app_version']}", env.get("app_os"),
-           env.get("app_device")]
+    app = [env.get("app_version") and _("app %(version)s", version=env["app_version"]),
+           env.get("app_os"), env.get("app_device")]
     if any(app):
-        parts.append("mobile app: " + " / ".join(p for p in app if p))
+        parts.append(_("mobile app: %(details)s", details=" / ".join(p for p in app if p)))
+    # The same texts as the script's (helpdesk.js), which recognises them in a line the
+    # server wrote so that it replaces them instead of adding them twice.
     if env.get("language"):
-        parts.append(f"language {env['language']}")
+        parts.append(_("language %(value)s", value=env["language"]))
     if env.get("timezone"):
-        parts.append(f"time zone {env['timezone']}")
+        parts.append(_("time zone %(value)s", value=env["timezone"]))
     if env.get("screen"):
-        parts.append(f"screen {env['screen']}")
+        parts.append(_("screen %(value)s", value=env["screen"]))
     return ", ".join(parts)
 
 
-LABELS = (("browser", "Browser"), ("browser_version", "Browser version"),
-          ("os", "Operating system"), ("os_version", "OS version"), ("device", "Device"),
-          ("app_version", "App version"), ("app_os", "App OS"), ("app_device", "App device"),
-          ("language", "Language"),
-          ("timezone", "Time zone"), ("screen", "Screen"), ("user_agent", "User-Agent"))
+LABELS = (("browser", _l("Browser")), ("browser_version", _l("Browser version")),
+          ("os", _l("Operating system")), ("os_version", _l("OS version")),
+          ("device", _l("Device")), ("app_version", _l("App version")),
+          ("app_os", _l("App OS")), ("app_device", _l("App device")),
+          ("language", _l("Language")), ("timezone", _l("Time zone")),
+          ("screen", _l("Screen")), ("user_agent", _l("User-Agent")))
 
 
 def rows(env):

@@ -110,3 +110,14 @@ def test_my_requests_and_a_request_read_in_french(server, french_page, reads_wel
     expect(page.get_by_role("heading", name=SUMMARY)).to_be_visible()
     expect(page.get_by_role("button", name="Envoyer la réponse")).to_be_visible()
     reads_well(page, "request")
+
+
+def test_the_technical_details_read_in_french_and_are_not_repeated(server, french_page):
+    page = french_page
+    page.goto(server.url + FORM)
+    line = page.locator("#env-line")
+    expect(line).to_contain_text("langue fr-FR")
+    expect(line).to_contain_text("fuseau horaire Europe/Paris")
+    page.reload()
+    expect(line).to_contain_text("fuseau horaire Europe/Paris")
+    assert line.inner_text().count("langue ") == 1

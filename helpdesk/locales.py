@@ -7,6 +7,7 @@ anything else falls through to the next step.
 """
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -66,6 +67,7 @@ def translation_directories(config, instance_path):
     return ";".join(["translations", str(Path(instance_path) / SITE_TRANSLATIONS)])
 
 
+@lru_cache(maxsize=64)
 def own_name(code):
     """A language in its own words: "English", "Français"."""
     name = Locale.parse(code).get_display_name(code) or code

@@ -12,6 +12,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -124,6 +128,20 @@ def sideways_overflow():
         return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
     return measure
+
+
+@pytest.fixture
+def fits_and_reads_well(serious_violations, sideways_overflow, tmp_path):
+    """No sideways scrolling on a phone, and nothing serious for axe on a phone or a
+    desktop; screenshots of both widths go to the test's folder, to be looked at."""
+    def check(page, name):
+        page.set_viewport_size(PHONE)
+        assert sideways_overflow(page) <= 0, f"the {name} page is wider than a phone"
+        for size in (PHONE, DESKTOP):
+            page.set_viewport_size(size)
+            page.screenshot(path=str(tmp_path / f"{name}-{size['width']}.png"), full_page=True)
+            assert serious_violations(page) == [], f"the {name} page at {size['width']} px"
+    return check
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,6 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 SUMMARY = "Impossible de réinitialiser mon mot de passe depuis l’application"
 
 
@@ -23,17 +21,11 @@ def server(live_server):
 
 
 @pytest.fixture
-def reads_well(serious_violations, sideways_overflow, tmp_path):
-    """The page is in French, fits a phone, and axe finds nothing serious at either width;
-    screenshots of both widths go to the test's folder."""
+def reads_well(fits_and_reads_well):
+    """The page is in French, fits a phone, and axe finds nothing serious at either width."""
     def check(page, name):
         expect(page.locator("html")).to_have_attribute("lang", "fr")
-        page.set_viewport_size(PHONE)
-        assert sideways_overflow(page) <= 0, f"the French {name} is wider than a phone"
-        for size in (PHONE, DESKTOP):
-            page.set_viewport_size(size)
-            page.screenshot(path=str(tmp_path / f"{name}-{size['width']}.png"), full_page=True)
-            assert serious_violations(page) == [], f"the French {name} at {size['width']} px"
+        fits_and_reads_well(page, f"French {name}")
     return check
 
 

@@ -327,6 +327,17 @@ def visitor_actions(visitor, rec, rng, routes, articles, marker):
     return [a for a, _ in actions], [w for _, w in actions]
 
 
+def shipped_articles():
+    """The slugs of the sample articles in the default language (a translation such as
+    "passwords.fr.md" is the same article, read at the same address)."""
+    from helpdesk.kb.files import split_locale
+    slugs = set()
+    for path in (ROOT / "articles").rglob("*.md"):
+        if not path.name.startswith(("_", "index")):
+            slugs.add(split_locale(str(path.relative_to(ROOT / "articles"))[:-3])[0])
+    return sorted(slugs)
+
+
 def client_process(port, threads, seconds, routes, articles, first, queue):
     rec, stop_at = Recorder(), time.monotonic() + seconds
 
@@ -470,9 +481,7 @@ def run_one(kind, url, args, log_dir, redis_url=None):
     try:
         routes, skipped = discover(port)
         cpu_at_start = server_cpu_seconds(proc.pid)
-        articles = [a.rsplit(".", 1)[0] for a in sorted(
-            str(p.relative_to(ROOT / "articles")) for p in (ROOT / "articles").rglob("*.md")
-            if not p.name.startswith(("_", "index")))]
+        articles = shipped_articles()
         ctx = multiprocessing.get_context("fork")
         queue = ctx.Queue()
         per = args.clients // 2
@@ -553,7 +562,8 @@ def main(argv=None):
                         help="visitors; several counts (--clients 8 16) run one after the"
                              " other, each on a fresh database, and are compared")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8, help="per worker (default 8, as the"
+                        " sample deploy)")
     parser.add_argument("--redis", action="store_true",
                         help="sessions and limits in a throwaway redis-server (REDIS_URL)")
     parser.add_argument("--py-spy", action="store_true",

@@ -9,7 +9,7 @@ Redis (REDIS_URL: rate limits and sessions every worker must count and see alike
 
 Override with environment variables, or with gunicorn's own GUNICORN_CMD_ARGS:
 GUNICORN_BIND (default 127.0.0.1:8000), GUNICORN_WORKERS (default 2 x cores + 1, at
-most 8), GUNICORN_THREADS (default 4).
+most 8), GUNICORN_THREADS (default 8).
 """
 
 import multiprocessing
@@ -23,7 +23,11 @@ wsgi_app = "wsgi:app"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# A browser's kept-alive connection stays with the worker that accepted it, and a few slow
+# requests (a password being checked, an upload) could hold all of a worker's 4 threads
+# while quick ones (suggestions, one per keystroke) waited behind them. With 8, those wait
+# for the interpreter only, not for a free thread.
+threads = int(os.environ.get("GUNICORN_THREADS", 8))
 preload_app = False
 
 # A request that takes longer than this is a stuck worker; it is killed and replaced (the

@@ -6,6 +6,7 @@ from . import (
     api,
     database,
     events,
+    jinja_gettext,
     kb,
     language_views,
     locales,
@@ -63,6 +64,7 @@ def create_app(test_config=None):
         app.config, app.instance_path)
     babel.init_app(app, default_locale=locales.default(app.config),
                    locale_selector=locales.choose, timezone_selector=web.reader_zone)
+    jinja_gettext.install(app.jinja_env)
     redisconf.configure(app)
     limiter.init_app(app)
     app.extensions["helpdesk.events"] = events.EventBuffer(app)

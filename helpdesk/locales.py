@@ -12,6 +12,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request
+from flask_babel import get_translations
 
 # The switch on every page remembers the choice here; read, never trusted as is.
 COOKIE = "lang"
@@ -127,3 +128,31 @@ def _unsaved():
             or pick(request.accept_languages.best_match(
                 [code.replace("_", "-") for code in offered()]))
             or default())
+
+
+# Flask-Babel keeps what it chose for the request in this namespace on `g` (`babel_locale`,
+# replaced by `force_locale` and dropped by `refresh`); the catalog is kept there too, with
+# the locale it belongs to.
+_BABEL_STATE = "_flask_babel"
+_CACHED = "helpdesk_catalog"
+
+
+def catalog():
+    """The translations of the language being written in, found once per language per
+    request. Flask-Babel's `get_translations` finds the locale and its catalog again on
+    each call, which pages that translate a few hundred texts pay for every one."""
+    state = getattr(g._get_current_object(), _BABEL_STATE, None) if g else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:  # nothing chosen yet (or no request): Flask-Babel chooses
+        return get_translations()
+    cached = getattr(state, _CACHED, None)
+    if cached is None or cached[0] is not locale:
+        cached = (locale, get_translations())
+        setattr(state, _CACHED, cached)
+    return cached[1]
+
+
+def gettext(string, **variables):
+    """Flask-Babel's `gettext` through `catalog`, for texts made once per row of a page."""
+    text = catalog().ugettext(string)
+    return text % variables if variables else text

@@ -23,6 +23,7 @@ LAYERS = [
                   "helpdesk.maintenance", "helpdesk.backup"]),
     ("inbound", ["helpdesk.inbound"]),
     ("pages", ["helpdesk.forms", "helpdesk.web", "helpdesk.script_texts", "helpdesk.health",
+               "helpdesk.jinja_gettext",
                "helpdesk.language_views",
                "helpdesk.outgoing.views", "helpdesk.auth.views", "helpdesk.auth.token_views",
                "helpdesk.auth.forms",

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from semantic_models import folder_texts, tiny_model
 
-from helpdesk.kb import get_kb, vectors
+from helpdesk.kb import changes, get_kb, semantic, vectors
 
 CART = ("---\ntitle: Customers come back to an empty cart\n---\n"
         "After paying on the bank's page some customers return to an empty cart.\n")
@@ -88,6 +88,32 @@ def test_a_symptom_told_below_a_long_list_finds_its_article(make_app, write_arti
                        dimensions=1024)
     client = make_app(SEARCH_SEMANTIC_MODEL=str(model)).test_client()
     assert slugs(client, PARAPHRASE + " ") == ["lab/settings"]
+
+
+def test_articles_are_found_by_meaning_before_their_passages_are_embedded(
+        write_article, articles_dir, tmp_path):
+    settings = " ".join(f"setting{n}" for n in range(240))
+    text = ("---\ntitle: Empty cart settings\n---\n"
+            f"{settings}. Empty cart: the cart is empty after paying.\n")
+    write_article("lab/settings.md", text)
+    write_article("lab/cart.md", CART)
+    model = tiny_model(tmp_path / "model", GROUPS, folder_texts(articles_dir) + [text, CART],
+                       dimensions=1024)
+    (tmp_path / "vectors").mkdir()
+    index = vectors.VectorIndex(semantic.load_encoder(model), tmp_path / "vectors")
+    published = {"lab/cart": "1", "lab/settings": "2"}
+    texts = {slug: changes.embedding_texts(articles_dir, slug) for slug in published}
+    found = lambda: [slug for cosine, slug in index.nearest(PARAPHRASE, published, 2)  # noqa: E731
+                     if cosine > 0.3]
+
+    # Indexing stops once every article has its whole vector (a restart, a busy worker):
+    stop = []
+    index.refresh(published, texts.get, between=lambda: stop.append(True),
+                  stopping=lambda: bool(stop))
+    assert found() == ["lab/cart"]  # the cart's title says it; the settings bury it
+
+    index.refresh(published, texts.get)  # the passages, next time round
+    assert found() == ["lab/cart", "lab/settings"]  # the settings' passage tells it too
 
 
 def test_words_still_lead_when_they_match(semantic_app, write_article):

@@ -16,12 +16,12 @@ rows shown are then read: page 200 skips 19,900 index entries, not 19,900 reques
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import Boolean, Integer, String, column, func, select, table
 
 from ..extensions import db
+from ..locales import gettext as _
 from ..models import Ticket, User, utcnow
 from ..tickets import search
 from ..vocabulary import CHANNELS, OPEN_STATUSES, PRIORITIES, STAFF_ROLES, STATUSES

@@ -6,13 +6,17 @@ manifest. It runs on ONNX Runtime with Hugging Face's `tokenizers`, both from th
 `semantic` extra; without them, or without a model, search stays lexical. Nothing is ever
 downloaded here: a model is only read from its folder.
 
-The encoder runs on one thread with small batches: a web worker shares two cores with
-the others, and large batches cost memory (the whole batch's activations at once).
+The encoder encodes one text at a time (large batches cost memory: the whole batch's
+activations at once) on up to two threads, which halves the time of a long text (the
+indexing thread embedding every article) for the same CPU. Its threads sleep as soon as a
+text is done instead of spinning for the next one, so a web worker's idle encoder takes no
+CPU from the others.
 """
 
 import hashlib
 import json
 import logging
+import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -27,6 +31,7 @@ MANIFEST_FILE = "helpdesk-model.json"
 MAX_TOKENS = 256  # what the model was trained on; longer texts are cut
 BATCH = 1  # articles encoded at once: int8 activations are scaled per batch, so one at a time
 # gives each article the same vector whatever it is embedded with (and is no slower)
+THREADS = min(2, os.cpu_count() or 1)
 QUERY_CACHE = 4096  # query vectors remembered (one keystroke each)
 ARTICLE_WORDS = 200  # of an article's text embedded, after its title and tags
 PASSAGE_WORDS = 60  # of each passage embedded on its own, after the article's title
@@ -69,7 +74,9 @@ class Encoder:
         self.folder = Path(folder)
         self.manifest = read_manifest(self.folder)
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        options.intra_op_num_threads = THREADS
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
             str(self.folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
         self._tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER_FILE))

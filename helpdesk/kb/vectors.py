@@ -4,10 +4,12 @@
 file it was computed from, and its vectors: one for the whole article, then one per
 passage (`semantic.article_texts`). Only articles whose file changed are embedded
 again, a few at a time, and work in progress is saved every few seconds: the file is
-replaced atomically,
-so readers in other processes see the old set or the new one, and an interrupted run
-resumes where it stopped. It is derived data, like the index: delete it and it is computed
-again. One process at a time computes (a lock file); the others read what it saved.
+replaced atomically, so readers in other processes see the old set or the new one, and an
+interrupted run resumes where it stopped. Every article gets its whole vector first, and
+its passages after all of them have one: passages are most of the work, and with the
+whole vectors alone search already finds every article by meaning. It is derived data,
+like the index: delete it and it is computed again. One process at a time computes (a lock
+file); the others read what it saved.
 """
 
 import logging
@@ -34,18 +36,22 @@ WHOLE_SHARE = 0.5  # of an article's similarity from its whole vector; the rest 
 
 class ArticleVectors:
     """An immutable set of article vectors for one model: `matrix` holds each article's
-    rows in turn, `counts[n]` of them for the n-th slug (its whole vector first)."""
+    rows in turn, `counts[n]` of them for the n-th slug (its whole vector first);
+    `partial[n]` is true while that article has its whole vector only."""
 
-    def __init__(self, model_id, dimensions, slugs=(), shas=(), matrix=None, counts=()):
+    def __init__(self, model_id, dimensions, slugs=(), shas=(), matrix=None, counts=(),
+                 partial=None):
         self.model_id = model_id
         self.slugs = list(slugs)
         self.shas = list(shas)
+        self.partial = (np.zeros(len(self.slugs), dtype=bool) if partial is None
+                        else np.asarray(partial, dtype=bool))
         self.matrix = (np.zeros((0, dimensions), dtype=np.float32) if matrix is None
                        else np.ascontiguousarray(matrix, dtype=np.float32))
         self.matrix.flags.writeable = False
         self.counts = np.asarray(counts, dtype=np.int64)
         if len(self.counts) != len(self.slugs) or self.counts.sum() != len(self.matrix) \
-                or (self.counts < 1).any():
+                or (self.counts < 1).any() or len(self.partial) != len(self.slugs):
             raise ValueError("vector rows do not match their articles")
         self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1])).astype(np.int64)
         self.row = {slug: n for n, slug in enumerate(self.slugs)}
@@ -58,20 +64,27 @@ class ArticleVectors:
         return [slug for slug, sha in published.items()
                 if (n := self.row.get(slug)) is None or self.shas[n] != sha]
 
+    def unfinished(self, published):
+        """Slugs of `published` whose current vectors still lack their passages."""
+        return [slug for slug, sha in published.items()
+                if (n := self.row.get(slug)) is not None and self.shas[n] == sha
+                and self.partial[n]]
+
     def rows_of(self, n):
         """The vectors of the n-th article."""
         return self.matrix[self.starts[n]:self.starts[n] + self.counts[n]]
 
     def updated(self, published, new):
-        """A copy holding `published` articles only, with `new` ({slug: (sha, vectors)})."""
-        rows = [(slug, self.shas[n], self.rows_of(n)) for slug, n in self.row.items()
-                if slug in published and slug not in new]
-        rows += [(slug, sha, vectors) for slug, (sha, vectors) in new.items()]
+        """A copy holding `published` articles only, with `new`
+        ({slug: (sha, vectors, partial)})."""
+        rows = [(slug, self.shas[n], self.rows_of(n), self.partial[n])
+                for slug, n in self.row.items() if slug in published and slug not in new]
+        rows += [(slug, sha, vectors, partial) for slug, (sha, vectors, partial) in new.items()]
         if not rows:
             return ArticleVectors(self.model_id, self.matrix.shape[1])
-        slugs, shas, matrices = zip(*rows)
+        slugs, shas, matrices, partial = zip(*rows)
         return ArticleVectors(self.model_id, self.matrix.shape[1], slugs, shas,
-                              np.concatenate(matrices), [len(m) for m in matrices])
+                              np.concatenate(matrices), [len(m) for m in matrices], partial)
 
     def similarities(self, vector):
         """How close `vector` is to each article: the cosine with its whole vector and with
@@ -89,8 +102,10 @@ def read(index_dir, model_id, dimensions):
     try:
         with np.load(Path(index_dir) / NAME, allow_pickle=False) as data:
             if str(data["model_id"]) == model_id and data["matrix"].shape[1:] == (dimensions,):
+                partial = data["partial"] if "partial" in data.files else None
                 return ArticleVectors(model_id, dimensions, data["slugs"].tolist(),
-                                      data["shas"].tolist(), data["matrix"], data["counts"])
+                                      data["shas"].tolist(), data["matrix"], data["counts"],
+                                      partial)
     except (OSError, ValueError, KeyError, EOFError):
         pass
     return ArticleVectors(model_id, dimensions)
@@ -104,7 +119,7 @@ def write(index_dir, vectors):
         np.savez(fh, model_id=np.array(vectors.model_id),
                  slugs=np.array(vectors.slugs, dtype=str),
                  shas=np.array(vectors.shas, dtype=str), matrix=vectors.matrix,
-                 counts=vectors.counts)
+                 counts=vectors.counts, partial=vectors.partial)
     os.chmod(tmp, 0o600)
     os.replace(tmp, target)
 
@@ -145,7 +160,8 @@ class VectorIndex:
         early (what was done is kept). Returns the number embedded, or None when another
         process is doing it."""
         self.reload()
-        if not self.current.stale(published) and len(self.current) == len(published):
+        if not self.current.stale(published) and not self.current.unfinished(published) \
+                and len(self.current) == len(published):
             return 0
         with file_lock(self.index_dir / LOCK, wait=False) as locked:
             if not locked:
@@ -154,26 +170,44 @@ class VectorIndex:
             return self._embed_stale(published, text_of, between, stopping)
 
     def _embed_stale(self, published, text_of, between, stopping):
-        stale, pending, done = self.current.stale(published), {}, 0
-        started = saved = time.monotonic()
-        for start in range(0, len(stale), STEP):
+        started = time.monotonic()
+        done = self._embed(published, self.current.stale(published), text_of, between,
+                           stopping, passages=False)
+        if done:
+            log.info("embedded %d articles in %.1f s", done, time.monotonic() - started)
+        unfinished, started = self.current.unfinished(published), time.monotonic()
+        if unfinished:
+            finished = self._embed(published, unfinished, text_of, between, stopping,
+                                   passages=True)
+            log.info("embedded the passages of %d articles in %.1f s", finished,
+                     time.monotonic() - started)
+        return done
+
+    def _embed(self, published, slugs, text_of, between, stopping, passages):
+        """Embed each article's whole text (`passages` false), or the passages of articles
+        that have their whole vector (true); returns how many articles were stored."""
+        pending, done, saved = {}, 0, time.monotonic()
+        for start in range(0, len(slugs), STEP):
             if stopping():
                 break
-            chunk = [(s, text_of(s)) for s in stale[start:start + STEP]]
-            chunk = [(s, texts) for s, texts in chunk if texts]
-            if chunk:
-                matrix = self.encoder.encode([text for _, texts in chunk for text in texts])
-                ends = np.cumsum([len(texts) for _, texts in chunk])
-                pending.update({slug: (published[slug], rows) for (slug, _), rows
-                                in zip(chunk, np.split(matrix, ends[:-1]))})
+            chunk = [(s, text_of(s)) for s in slugs[start:start + STEP]]
+            chunk = [(s, texts[1:] if passages else texts[:1], len(texts) > 1)
+                     for s, texts in chunk if texts and (len(texts) > 1 or not passages)]
+            flat = [text for _, texts, _ in chunk for text in texts]
+            if flat:
+                matrix = self.encoder.encode(flat)
+                ends = np.cumsum([len(texts) for _, texts, _ in chunk])
+                for (slug, _, more), rows in zip(chunk, np.split(matrix, ends[:-1])):
+                    if passages:
+                        whole = self.current.rows_of(self.current.row[slug])[:1]
+                        pending[slug] = (published[slug], np.concatenate([whole, rows]), False)
+                    else:
+                        pending[slug] = (published[slug], rows, more)
             if time.monotonic() - saved >= SAVE_SECONDS:
                 done += self._save(published, pending)
                 pending, saved = {}, time.monotonic()
             between()
-        done += self._save(published, pending)
-        if done:
-            log.info("embedded %d articles in %.1f s", done, time.monotonic() - started)
-        return done
+        return done + self._save(published, pending)
 
     def _save(self, published, new):
         """Swap in and store the vectors with `new` added; returns how many were added."""

@@ -36,11 +36,17 @@ def private(response):
     return response
 
 
+def _in_reader_language(labels):
+    # Translated once per page: a lazy text is translated again each time a row shows it.
+    return {key: str(label) for key, label in labels.items()}
+
+
 @bp.context_processor
 def desk_helpers():
-    return {"status_words": AGENT_STATUS_LABELS, "priorities": PRIORITIES, "statuses": STATUSES,
-            "priority_words": PRIORITY_LABELS, "channel_words": CHANNEL_LABELS,
-            "role_words": ROLE_LABELS,
+    return {"status_words": _in_reader_language(AGENT_STATUS_LABELS), "priorities": PRIORITIES,
+            "statuses": STATUSES, "priority_words": _in_reader_language(PRIORITY_LABELS),
+            "channel_words": _in_reader_language(CHANNEL_LABELS),
+            "role_words": _in_reader_language(ROLE_LABELS),
             "change_field": change_field, "change_value": change_value, "day": day}
 
 

@@ -111,7 +111,7 @@ def render_user_text(text):
 
 # A conversation page shows every message again on each visit, and parsing and cleaning one
 # was two fifths of a 40-message page. The HTML depends on the text alone, so the last few
-# hundred short texts are kept (at most a few megabytes per process).
+# hundred short texts are kept (at most about 8 MB per process).
 REMEMBERED_CHARS = 4_000
 
 

@@ -179,8 +179,9 @@ class VectorIndex:
         if unfinished:
             finished = self._embed(published, unfinished, text_of, between, stopping,
                                    passages=True)
-            log.info("embedded the passages of %d articles in %.1f s", finished,
-                     time.monotonic() - started)
+            if finished:
+                log.info("embedded the passages of %d articles in %.1f s", finished,
+                         time.monotonic() - started)
         return done
 
     def _embed(self, published, slugs, text_of, between, stopping, passages):
@@ -211,6 +212,8 @@ class VectorIndex:
 
     def _save(self, published, new):
         """Swap in and store the vectors with `new` added; returns how many were added."""
+        if not new and set(self.current.slugs) == set(published):
+            return 0  # nothing to store (an article that cannot be read now waits)
         self.current = self.current.updated(published, new)
         write(self.index_dir, self.current)
         self._stamp = stamp(self.index_dir)

@@ -75,8 +75,10 @@ def day(value, pattern="d MMMM y"):
     return format_date(value, pattern, locale=get_locale())
 
 
-def type_name(slug):
-    found = request_types().get(slug)
+def type_name(slug, types=None):
+    """A request type's name in the reader's language; `types` (request_types()) when the
+    page has them already, as the queue does for its filter."""
+    found = (types or request_types()).get(slug)
     return found.name if found else slug
 
 

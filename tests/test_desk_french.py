@@ -40,6 +40,14 @@ def test_the_queue_reads_in_french(app):
     assert "Waiting for customer" not in words and "Last activity" not in words
 
 
+def test_each_queue_row_tells_its_age_and_dates_in_french(app):
+    ref = file_request(app, summary="L'export ne fait rien")
+    html = page(in_french(signed_in(app)), "/agent/?view=all")
+    assert f'aria-label="Sélectionner {ref}"' in html
+    assert re.search(r'title="Envoyée le \d{1,2} \w+ \d{4} à \d\d:\d\d UTC">1\xa0min<', html)
+    assert f"il y a 1{NBSP}min" in text(html)
+
+
 def test_a_request_on_the_desk_reads_in_french(app):
     ref = file_request(app)
     words = text(page(in_french(signed_in(app)), f"/agent/requests/{ref}"))

@@ -1,5 +1,6 @@
 """The queue (/agent/) and its bulk actions."""
 
+from typing import NamedTuple
 from urllib.parse import parse_qs
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -7,14 +8,36 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
+from ...locales import gettext as row_gettext
 from ...tickets.types import request_types
 from ...vocabulary import CHANNELS
+from ...web import page_locale, reader_zone
+from ...zones import when
 from .. import actions, gate, queue, seen
 from . import bp
 
 
 def _criteria(args, agents):
     return queue.parse(args, request_types(), set(agents))
+
+
+class RowTexts(NamedTuple):
+    select: str  # the tick box's name
+    sent: str  # when the request came, in full
+    age: str  # "3 d"
+    activity: str  # "5 h ago"
+
+
+def _row_texts(rows, now):
+    """{request id: RowTexts}: the sentences around each row's data, made once per page
+    here; each one a row made in the template cost a catalog lookup and a Markup format."""
+    zone, code = reader_zone(), page_locale()
+    return {t.id: RowTexts(
+        select=row_gettext("Select %(ref)s", ref=t.ref),
+        sent=row_gettext("Sent %(when)s", when=when(t.created_at, zone, "long", code)),
+        age=queue.age(t.created_at, now),
+        activity=row_gettext("%(age)s ago", age=queue.age(t.updated_at, now)),
+    ) for t in rows}
 
 
 @bp.get("/")
@@ -26,6 +49,7 @@ def queue_page():
                        known_agents=agents)
     return render_template("agent/queue.html", page=found, criteria=criteria,
                            new_replies=seen.new_replies([t.id for t in found.rows], agent),
+                           row_texts=_row_texts(found.rows, found.now),
                            views=queue.TABS, sorts=queue.SORTS, types=request_types(),
                            channels=CHANNELS, me=agent, back=request.query_string.decode()[:1000])
 

@@ -19,6 +19,9 @@ def open_on_desk(page, server, ref):
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Reply or add a note")).to_be_visible()
+    # The heading is in the HTML; what guards a draft comes with the script, which a busy
+    # machine may not have run yet.
+    page.wait_for_load_state("load")
 
 
 def a_request_on_the_desk(live_server, page):
@@ -95,6 +98,9 @@ def test_saving_the_side_panel_keeps_the_reply_being_written(live_server, page):
 
 def test_leaving_with_a_reply_being_written_asks_first(live_server, page):
     server, ref = a_request_on_the_desk(live_server, page)
+    # Clicked into, as a person does: Chromium asks before leaving only a page that has had
+    # a click or a key press, and filling the field alone may not count as one.
+    page.locator("#body").click()
     page.fill("#body", "Half-written answer")
     with page.expect_event("dialog") as asked:
         page.close(run_before_unload=True)

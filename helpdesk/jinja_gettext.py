@@ -3,8 +3,8 @@ per request.
 
 Flask-Babel's template functions find the request's language and catalog again on every
 call, and Jinja's wrapper around them takes the whole template context, which Jinja copies
-for every call made inside a loop; a queue page makes a thousand calls, and they were a third
-of its rendering time. These take only the evaluation context (whether the template
+for every call made inside a loop; a 100-row queue page made a thousand calls, and they were
+a third of its rendering time. These take only the evaluation context (whether the template
 escapes) and give the same results, with values escaped and `{% trans %}` blocks as before.
 The catalog comes from `locales.catalog`, which follows `force_locale` (mail in its
 recipient's language) and `refresh`.

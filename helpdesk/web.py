@@ -69,8 +69,7 @@ def init_app(app):
     app.jinja_env.filters["isodate"] = lambda ts: _date(ts).isoformat()
     app.jinja_env.filters["humandate"] = lambda ts: when(
         datetime.fromtimestamp(ts or 0, tz=timezone.utc), timezone.utc, "date", page_locale())
-    app.jinja_env.filters["local_time"] = lambda moment, style="long": when(
-        moment, reader_zone(), style, page_locale())
+    app.jinja_env.filters["local_time"] = lambda moment, style="long": local_clock(style)(moment)
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["file_size"] = file_size
 
@@ -180,6 +179,14 @@ def reader_zone():
     if "reader_zone" not in g:
         g.reader_zone = zone(request.cookies.get(ZONE_COOKIE, ""))
     return g.reader_zone
+
+
+def local_clock(style="long"):
+    """A function writing a moment in the reader's zone and this page's language ("3
+    December 2026, 06:36 CET"): the zone and language are looked up once, for a page that
+    writes many moments."""
+    zone, code = reader_zone(), page_locale()
+    return lambda moment: when(moment, zone, style, code)
 
 
 def page_locale():

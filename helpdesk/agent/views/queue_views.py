@@ -11,8 +11,7 @@ from werkzeug.datastructures import MultiDict
 from ...locales import gettext as row_gettext
 from ...tickets.types import request_types
 from ...vocabulary import CHANNELS
-from ...web import page_locale, reader_zone
-from ...zones import when
+from ...web import local_clock
 from .. import actions, gate, queue, seen
 from . import bp
 
@@ -31,10 +30,10 @@ class RowTexts(NamedTuple):
 def _row_texts(rows, now):
     """{request id: RowTexts}: the sentences around each row's data, made once per page
     here; each one a row made in the template cost a catalog lookup and a Markup format."""
-    zone, code = reader_zone(), page_locale()
+    local_time = local_clock()
     return {t.id: RowTexts(
         select=row_gettext("Select %(ref)s", ref=t.ref),
-        sent=row_gettext("Sent %(when)s", when=when(t.created_at, zone, "long", code)),
+        sent=row_gettext("Sent %(when)s", when=local_time(t.created_at)),
         age=queue.age(t.created_at, now),
         activity=row_gettext("%(age)s ago", age=queue.age(t.updated_at, now)),
     ) for t in rows}
